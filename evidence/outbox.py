@@ -1,0 +1,68 @@
+"""A transactional outbox for Celery work.
+
+``enqueue()`` records the task in the caller's transaction and publishes it once that commits. A broker
+outage therefore never turns a saved change into an error, and never loses the work: the row stays
+undispatched and ``sweep()`` publishes it when the broker is back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+
+from celery import current_app
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutboxTask
+
+log = logging.getLogger(__name__)
+
+# Rows younger than this are left to their own on-commit publish, so the sweeper does not race it.
+SWEEP_GRACE = dt.timedelta(seconds=30)
+
+
+def enqueue(task_name: str, **kwargs) -> OutboxTask:
+    """Record ``task_name(**kwargs)`` now; publish it after the current transaction commits."""
+    row = OutboxTask.objects.create(task_name=task_name, kwargs=kwargs)
+    transaction.on_commit(partial(dispatch, row.pk))
+    return row
+
+
+def dispatch(pk: int) -> bool:
+    """Publish one outbox row. Returns False when another process had it or the broker refused it."""
+    # Claim the row atomically so two sweepers (or a sweeper and the on-commit hook) never both send it.
+    claimed = OutboxTask.objects.filter(pk=pk, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    row = OutboxTask.objects.get(pk=pk)
+    try:
+        current_app.tasks[row.task_name].apply_async(kwargs=row.kwargs)
+    except Exception as exc:  # the broker's errors come from several libraries (kombu, redis, OSError)
+        log.warning("Outbox %s: could not publish %s, will retry: %s", pk, row.task_name, exc)
+        OutboxTask.objects.filter(pk=pk).update(dispatched_at=None, last_error=str(exc)[:500])
+        return False
+    return True
+
+
+def sweep(*, grace: dt.timedelta = SWEEP_GRACE, limit: int = 500) -> tuple[int, int]:
+    """Publish undispatched rows older than ``grace``. Returns (sent, still pending)."""
+    cutoff = timezone.now() - grace
+    pending = list(
+        OutboxTask.objects.filter(dispatched_at__isnull=True, created_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in pending:
+        if dispatch(pk):
+            sent += 1
+        else:
+            # The broker is still down: stop here rather than time out once per row.
+            break
+    left = OutboxTask.objects.filter(dispatched_at__isnull=True).count()
+    return sent, left

@@ -1,0 +1,1 @@
+"""Compiled draft recommendations and their success criteria (built on the evidence app)."""

@@ -1,0 +1,44 @@
+"""Shared fixtures: the named cast (a submitter, an outsider from another organisation, a reviewer,
+a lead) and an open consultation."""
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Each test writes uploads and exports to its own folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MMIP_EXPORT_ROOT = tmp_path / "media" / "exports"
+
+
+@pytest.fixture
+def consultation(db):
+    return factories.ConsultationFactory(slug="mmip-2026", title="MMIP call for evidence 2026")
+
+
+@pytest.fixture
+def submitter(db):
+    return factories.MembershipFactory(user__username="sam", organisation__name="Northern Biologics Ltd").user
+
+
+@pytest.fixture
+def outsider(db):
+    return factories.MembershipFactory(user__username="olly", organisation__name="Other Pharma plc").user
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.UserFactory(username="rita", groups=["Reviewer"])
+
+
+@pytest.fixture
+def lead(db):
+    return factories.UserFactory(username="leo", groups=["Lead", "Confidential evidence"])
+
+
+@pytest.fixture
+def submitter_client(client, submitter):
+    client.force_login(submitter)
+    return client

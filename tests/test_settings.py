@@ -1,0 +1,63 @@
+"""The settings helpers fail loudly on bad values, and production refuses to start without secrets."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from mmip import settings as s
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_env_bool_rejects_a_value_that_is_not_a_boolean(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG='maybe' is not a boolean"):
+        s.env_bool("X_FLAG", False)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("off", False), ("Yes", True), ("", False)])
+def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("X_FLAG", raw)
+    assert s.env_bool("X_FLAG", not expected) is expected
+
+
+def test_env_int_rejects_words(monkeypatch):
+    monkeypatch.setenv("X_NUM", "twenty")
+    with pytest.raises(ImproperlyConfigured, match="X_NUM='twenty' is not a whole number"):
+        s.env_int("X_NUM", 1)
+
+
+def _check(env: dict, *args: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _check({"DEBUG": "0", "ALLOWED_HOSTS": "evidence.example.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _check(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 64 + "-not-a-real-key-0123456789",
+            "ALLOWED_HOSTS": "e.example.org",
+        },
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -8,5 +8,6 @@ admin.site.index_title = "Triage and review"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("lead/", include("recommendations.urls")),
     path("", include("evidence.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Views of the leads' area, one module per feature."""

@@ -295,6 +295,8 @@ class Submission(models.Model):
     version = models.PositiveIntegerField(default=0)
     has_unsubmitted_changes = models.BooleanField(default=False)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # The submitted version whose receipt was sent: a task delivered twice sends one e-mail.
+    receipt_version = models.PositiveIntegerField(default=0)
 
     # Review (triage) state, owned by reviewers.
     review_state = models.CharField(max_length=12, choices=ReviewState.choices, default=ReviewState.NEW)

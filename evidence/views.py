@@ -1,10 +1,400 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of the submitter journey. Views fetch through the permission helpers, call a service, then
+redirect or render; rule violations come back as ValidationErrors shown on the page."""
 
-from .models import Consultation, EcosystemComponent
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import (
+    AboutForm,
+    AnswersForm,
+    AttachmentForm,
+    ConfidentialityForm,
+    ConfirmForm,
+    DataPointForm,
+    OrganisationForm,
+)
+from .models import Consultation, DataPoint, EcosystemComponent, Membership, Submission
+from .permissions import attachment_for_user, organisation_id_for, submission_for_user
+
+
+def _bound(request: HttpRequest, files: bool = False) -> tuple:
+    """Form data for a POST (even an empty one, so missing fields are reported), nothing for a GET."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return list(error.messages)
+
+
+def _refuse(request: HttpRequest, error: ValidationError, submission: Submission) -> HttpResponse:
+    for message in _messages_of(error):
+        messages.error(request, message)
+    return redirect(submission.get_absolute_url())
+
+
+# --- Public pages ---------------------------------------------------------------------------------------
 
 
 def home(request: HttpRequest) -> HttpResponse:
     consultation = Consultation.objects.open_now().prefetch_related("components").first()
-    components = consultation.components.all() if consultation else EcosystemComponent.objects.active()
-    return render(request, "evidence/home.html", {"consultation": consultation, "components": components})
+    if consultation is None:
+        consultation = Consultation.objects.prefetch_related("components").first()
+    return _consultation_page(request, consultation)
+
+
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_object_or_404(Consultation.objects.prefetch_related("components"), slug=slug)
+    return _consultation_page(request, consultation)
+
+
+def _consultation_page(request: HttpRequest, consultation: Consultation | None) -> HttpResponse:
+    components = (
+        consultation.components.filter(is_active=True)
+        if consultation
+        else EcosystemComponent.objects.active()
+    )
+    existing = None
+    organisation_id = organisation_id_for(request.user)
+    if consultation and organisation_id:
+        existing = (
+            Submission.objects.filter(consultation=consultation, organisation_id=organisation_id)
+            .exclude(status=Submission.Status.WITHDRAWN)
+            .first()
+        )
+    return render(
+        request,
+        "evidence/home.html",
+        {
+            "consultation": consultation,
+            "components": components,
+            "is_open": bool(consultation and consultation.is_open()),
+            "existing": existing,
+            "confidentiality_choices": Submission.Confidentiality.choices,
+        },
+    )
+
+
+# --- Organisation ---------------------------------------------------------------------------------------
+
+
+@login_required
+def organisation(request: HttpRequest) -> HttpResponse:
+    membership = Membership.objects.select_related("organisation").filter(user=request.user).first()
+    instance = membership.organisation if membership else None
+    initial = {"job_title": membership.job_title} if membership else {}
+    form = OrganisationForm(*_bound(request), instance=instance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in ("name", "organisation_type", "size_band", "region")}
+        data["sub_sectors"] = form.cleaned_data["sub_sectors"]
+        data["job_title"] = form.cleaned_data["job_title"]
+        try:
+            services.organisation_save(user=request.user, data=data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your organisation details are saved.")
+            return redirect(request.GET.get("next") or reverse("evidence:my_submissions"))
+    return render(request, "evidence/organisation.html", {"form": form, "membership": membership})
+
+
+# --- The response ---------------------------------------------------------------------------------------
+
+
+@login_required
+def my_submissions(request: HttpRequest) -> HttpResponse:
+    organisation_id = organisation_id_for(request.user)
+    submissions = (
+        Submission.objects.for_organisation(organisation_id)
+        .select_related("consultation")
+        .order_by("-created_at")
+        if organisation_id
+        else Submission.objects.none()
+    )
+    open_consultations = Consultation.objects.open_now()
+    return render(
+        request,
+        "evidence/my_submissions.html",
+        {
+            "submissions": submissions,
+            "has_organisation": organisation_id is not None,
+            "open_consultations": open_consultations,
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_object_or_404(Consultation, slug=slug)
+    if organisation_id_for(request.user) is None:
+        messages.info(request, "First, tell us who you are responding for.")
+        return redirect(f"{reverse('evidence:organisation')}?next={consultation.get_absolute_url()}")
+    try:
+        submission = services.submission_start(consultation=consultation, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(consultation.get_absolute_url())
+    return redirect("evidence:section_about", public_id=submission.public_id)
+
+
+@login_required
+def submission_detail(request: HttpRequest, public_id) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    return render(
+        request,
+        "evidence/submission_detail.html",
+        {
+            "submission": submission,
+            "answers": submission.answers.select_related("question__component"),
+            "data_points": submission.data_points.select_related("indicator", "geography", "component"),
+            "attachments": submission.attachments.all(),
+            "versions": submission.versions.order_by("-number"),
+            "problems": services.submission_problems(submission),
+            "editable": submission.can_be_edited(),
+        },
+    )
+
+
+def _section(request, public_id, form_class, template, save, **form_kwargs) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    form = form_class(*_bound(request), instance=submission, **form_kwargs)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(submission, form)
+            except ValidationError as error:
+                if getattr(error, "code", None) in {"closed", "withdrawn"}:
+                    return _refuse(request, error, submission)
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Saved as a draft. You can come back to it later.")
+                return redirect(request.POST.get("next") or submission.get_absolute_url())
+    return render(
+        request, template, {"submission": submission, "form": form, "editable": submission.can_be_edited()}
+    )
+
+
+@login_required
+def section_about(request: HttpRequest, public_id) -> HttpResponse:
+    def save(submission, form):
+        services.submission_update(
+            submission=submission,
+            by=request.user,
+            data={f: form.cleaned_data[f] for f in ("summary", "declared_interests")},
+        )
+
+    return _section(request, public_id, AboutForm, "evidence/section_about.html", save)
+
+
+@login_required
+def section_confidentiality(request: HttpRequest, public_id) -> HttpResponse:
+    def save(submission, form):
+        services.submission_update(
+            submission=submission,
+            by=request.user,
+            data={
+                f: form.cleaned_data[f]
+                for f in ("confidentiality", "confidentiality_reason", "consent_to_publish")
+            },
+        )
+
+    return _section(request, public_id, ConfidentialityForm, "evidence/section_confidentiality.html", save)
+
+
+@login_required
+def section_answers(request: HttpRequest, public_id) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    questions = list(submission.consultation.questions.select_related("component"))
+    answers = dict(submission.answers.values_list("question_id", "text"))
+    form = AnswersForm(*_bound(request), questions=questions, answers=answers, proposals=submission.proposals)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answers_save(submission=submission, by=request.user, answers=form.answers())
+            services.submission_update(
+                submission=submission,
+                by=request.user,
+                data={"proposals": form.cleaned_data["proposals"].strip()},
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) in {"closed", "withdrawn"}:
+                return _refuse(request, error, submission)
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your answers are saved as a draft.")
+            return redirect(submission.get_absolute_url())
+    return render(
+        request,
+        "evidence/section_answers.html",
+        {"submission": submission, "form": form, "editable": submission.can_be_edited()},
+    )
+
+
+@login_required
+def section_data_points(request: HttpRequest, public_id, pk: int | None = None) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    instance = get_object_or_404(DataPoint, pk=pk, submission=submission) if pk else None
+    form = DataPointForm(*_bound(request), instance=instance, consultation=submission.consultation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.data_point_save(submission=submission, by=request.user, data_point=form.instance)
+        except ValidationError as error:
+            if getattr(error, "code", None) in {"closed", "withdrawn"}:
+                return _refuse(request, error, submission)
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The data point is saved.")
+            return redirect("evidence:section_data_points", public_id=submission.public_id)
+    return render(
+        request,
+        "evidence/section_data_points.html",
+        {
+            "submission": submission,
+            "form": form,
+            "editing": instance,
+            "data_points": submission.data_points.select_related("indicator", "geography", "component"),
+            "editable": submission.can_be_edited(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def data_point_delete(request: HttpRequest, public_id, pk: int) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    data_point = get_object_or_404(DataPoint, pk=pk, submission=submission)
+    try:
+        services.data_point_delete(data_point=data_point, by=request.user)
+    except ValidationError as error:
+        return _refuse(request, error, submission)
+    messages.success(request, "The data point was removed.")
+    return redirect("evidence:section_data_points", public_id=submission.public_id)
+
+
+@login_required
+def section_attachments(request: HttpRequest, public_id) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    form = AttachmentForm(*_bound(request, files=True))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attachment_add(
+                submission=submission,
+                upload=form.cleaned_data["file"],
+                by=request.user,
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) in {"closed", "withdrawn"}:
+                return _refuse(request, error, submission)
+            form.add_error("file", error)
+        else:
+            messages.success(request, "The file is attached.")
+            return redirect("evidence:section_attachments", public_id=submission.public_id)
+    return render(
+        request,
+        "evidence/section_attachments.html",
+        {
+            "submission": submission,
+            "form": form,
+            "attachments": submission.attachments.all(),
+            "editable": submission.can_be_edited(),
+            "max_size": settings.MMIP_UPLOAD_MAX_BYTES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, public_id, attachment_id) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    attachment = get_object_or_404(submission.attachments, public_id=attachment_id)
+    try:
+        services.attachment_delete(attachment=attachment, by=request.user)
+    except ValidationError as error:
+        return _refuse(request, error, submission)
+    messages.success(request, f"“{attachment.original_name}” was removed.")
+    return redirect("evidence:section_attachments", public_id=submission.public_id)
+
+
+@login_required
+def check_answers(request: HttpRequest, public_id) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    return render(
+        request,
+        "evidence/check_answers.html",
+        {
+            "submission": submission,
+            "answers": submission.answers.select_related("question__component"),
+            "data_points": submission.data_points.select_related("indicator", "geography", "component"),
+            "attachments": submission.attachments.all(),
+            "problems": services.submission_problems(submission),
+            "can_submit": submission.can_be_submitted(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, public_id) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    try:
+        submission = services.submission_submit(submission=submission, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("evidence:check_answers", public_id=submission.public_id)
+    return redirect("evidence:confirmation", public_id=submission.public_id)
+
+
+@login_required
+def confirmation(request: HttpRequest, public_id) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    if submission.status != Submission.Status.SUBMITTED:
+        return redirect(submission.get_absolute_url())
+    return render(request, "evidence/confirmation.html", {"submission": submission})
+
+
+@login_required
+def withdraw(request: HttpRequest, public_id) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    form = ConfirmForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submission_withdraw(submission=submission, by=request.user)
+        except ValidationError as error:
+            return _refuse(request, error, submission)
+        messages.success(request, f"Your response {submission.reference} was withdrawn.")
+        return redirect("evidence:my_submissions")
+    return render(request, "evidence/withdraw.html", {"submission": submission, "form": form})
+
+
+@login_required
+def version_detail(request: HttpRequest, public_id, number: int) -> HttpResponse:
+    submission = submission_for_user(request.user, public_id)
+    version = get_object_or_404(submission.versions, number=number)
+    return render(request, "evidence/version_detail.html", {"submission": submission, "version": version})
+
+
+@login_required
+def attachment_download(request: HttpRequest, public_id) -> HttpResponse:
+    attachment = attachment_for_user(request.user, public_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

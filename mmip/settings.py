@@ -255,6 +255,7 @@ USE_TZ = True
 # --- Static and media files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 # Front-end packages come from npm (package-lock.json) and are served from node_modules, never a CDN.
 _npm = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
@@ -319,6 +320,7 @@ LOGGING = {
 }
 
 # --- MMIP ----------------------------------------------------------------------------------------------
+MMIP_SITE_URL = env_str("MMIP_SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 MMIP_UPLOAD_MAX_BYTES = env_int("MMIP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 MMIP_UPLOADS_PER_SUBMISSION = env_int("MMIP_UPLOADS_PER_SUBMISSION", 10)
 MMIP_REFERENCE_PREFIX = env_str("MMIP_REFERENCE_PREFIX", "MMIP") or "MMIP"

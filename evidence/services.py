@@ -1,0 +1,329 @@
+"""Workflows of the submitter journey. Each is atomic, validates with ``full_clean`` and raises
+``ValidationError`` with a message a submitter can act on. Follow-up work goes through the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from . import outbox
+from .models import (
+    Answer,
+    Attachment,
+    Consultation,
+    DataPoint,
+    Membership,
+    Organisation,
+    Submission,
+    SubmissionVersion,
+)
+from .uploads import inspect_upload
+
+
+def _closed_message(consultation: Consultation, now: dt.datetime) -> str:
+    if now < consultation.opens_at:
+        when = date_format(timezone.localtime(consultation.opens_at), "j F Y")
+        return f"This call for evidence opens on {when}."
+    when = date_format(timezone.localtime(consultation.closes_at), "j F Y, H:i")
+    return (
+        f"This call for evidence closed on {when}: responses can no longer be started, changed or submitted."
+    )
+
+
+def ensure_open(consultation: Consultation, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    if not consultation.is_open(now):
+        raise ValidationError(_closed_message(consultation, now), code="closed")
+
+
+def ensure_editable(submission: Submission, now: dt.datetime | None = None) -> None:
+    ensure_open(submission.consultation, now)
+    if submission.status == Submission.Status.WITHDRAWN:
+        raise ValidationError("This response was withdrawn and can no longer be changed.", code="withdrawn")
+
+
+def _touch(submission: Submission) -> None:
+    """Record that a submitted response has changes its reviewers have not seen yet."""
+    if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
+        submission.has_unsubmitted_changes = True
+        submission.save(update_fields=["has_unsubmitted_changes", "updated_at"])
+
+
+# --- Organisations --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_save(*, user, data: dict[str, Any]) -> Organisation:
+    """Create the user's organisation (and membership) or update the one they belong to."""
+    sub_sectors = data.pop("sub_sectors", [])
+    job_title = data.pop("job_title", "")
+    membership = Membership.objects.select_related("organisation").filter(user=user).first()
+    organisation = membership.organisation if membership else Organisation()
+    for field, value in data.items():
+        setattr(organisation, field, value)
+    if organisation.organisation_type.is_individual:
+        organisation.size_band = ""
+    organisation.full_clean()
+    organisation.save()
+    organisation.sub_sectors.set(sub_sectors)
+    if membership:
+        membership.job_title = job_title
+        membership.save(update_fields=["job_title"])
+    else:
+        Membership.objects.create(user=user, organisation=organisation, job_title=job_title)
+    return organisation
+
+
+# --- Responses ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submission_start(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Submission:
+    """The organisation's response to ``consultation``: its existing one, or a new draft."""
+    ensure_open(consultation, now)
+    membership = Membership.objects.filter(user=user).select_related("organisation").first()
+    if membership is None:
+        raise ValidationError("Tell us about your organisation before you start a response.", code="no_org")
+    existing = (
+        Submission.objects.filter(consultation=consultation, organisation=membership.organisation)
+        .exclude(status=Submission.Status.WITHDRAWN)
+        .order_by("pk")
+        .first()
+    )
+    if existing:
+        return existing
+    submission = Submission(consultation=consultation, organisation=membership.organisation, created_by=user)
+    submission.full_clean()
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def submission_update(*, submission: Submission, by, data: dict[str, Any], now=None) -> Submission:
+    """Save one section's fields of the response (a draft save)."""
+    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    ensure_editable(submission, now)
+    for field, value in data.items():
+        setattr(submission, field, value)
+    if submission.confidentiality != Submission.Confidentiality.CONFIDENTIAL:
+        submission.confidentiality_reason = ""
+    submission.full_clean()
+    if submission.status == Submission.Status.SUBMITTED:
+        submission.has_unsubmitted_changes = True
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def answers_save(*, submission: Submission, by, answers: dict[int, str], now=None) -> None:
+    """Save answers by question id; an empty answer removes the saved one."""
+    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    ensure_editable(submission, now)
+    questions = {q.pk: q for q in submission.consultation.questions.all()}
+    existing = {a.question_id: a for a in submission.answers.all()}
+    for question_id, text in answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise ValidationError("That question is not part of this call for evidence.")
+        text = (text or "").strip()
+        answer = existing.get(question_id)
+        if not text:
+            if answer:
+                answer.delete()
+            continue
+        words = len(text.split())
+        if words > question.word_limit:
+            raise ValidationError(
+                f"Your answer to “{question.text}” has {words} words; the limit is {question.word_limit}."
+            )
+        if answer is None:
+            answer = Answer(submission=submission, question=question)
+        answer.text = text
+        answer.full_clean()
+        answer.save()
+    _touch(submission)
+
+
+@transaction.atomic
+def data_point_save(*, submission: Submission, by, data_point: DataPoint, now=None) -> DataPoint:
+    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    ensure_editable(submission, now)
+    data_point.submission = submission
+    data_point.full_clean()
+    data_point.save()
+    _touch(submission)
+    return data_point
+
+
+@transaction.atomic
+def data_point_delete(*, data_point: DataPoint, by, now=None) -> None:
+    submission = (
+        Submission.objects.select_for_update().select_related("consultation").get(pk=data_point.submission_id)
+    )
+    ensure_editable(submission, now)
+    data_point.delete()
+    _touch(submission)
+
+
+def attachment_add(
+    *, submission: Submission, upload: UploadedFile, by, description: str = "", now=None
+) -> Attachment:
+    """Check and store an uploaded file, then queue its text extraction."""
+    inspected = inspect_upload(upload)  # reads the whole file: before taking any row lock
+    attachment = Attachment(
+        original_name=inspected.original_name,
+        kind=inspected.kind,
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+        description=description.strip(),
+        uploaded_by=by,
+    )
+    try:
+        with transaction.atomic():
+            submission = (
+                Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+            )
+            ensure_editable(submission, now)
+            limit = settings.MMIP_UPLOADS_PER_SUBMISSION
+            if submission.attachments.count() >= limit:
+                raise ValidationError(
+                    f"A response can have at most {limit} attachments; remove one before adding another."
+                )
+            if submission.attachments.filter(sha256=inspected.sha256).exists():
+                raise ValidationError("This file is already attached to your response.")
+            attachment.submission = submission
+            upload.seek(0)
+            attachment.file.save(inspected.original_name, upload, save=False)
+            attachment.full_clean()
+            attachment.save()
+            _touch(submission)
+            outbox.enqueue("evidence.tasks.extract_attachment_text", attachment_id=attachment.pk)
+    except BaseException:
+        # Nothing half-saved: a file written before the transaction failed is removed again.
+        if attachment.file.name:
+            attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by, now=None) -> None:
+    submission = (
+        Submission.objects.select_for_update().select_related("consultation").get(pk=attachment.submission_id)
+    )
+    ensure_editable(submission, now)
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    _touch(submission)
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def submission_problems(submission: Submission) -> list[str]:
+    """What stops a response being submitted, in words (empty when it is ready)."""
+    problems = []
+    if not submission.summary.strip():
+        problems.append("Add a summary of your evidence.")
+    if not submission.answers.exists() and not submission.proposals.strip():
+        problems.append("Answer at least one question or say what should change.")
+    if submission.is_confidential and not submission.confidentiality_reason.strip():
+        problems.append("Say why the material is commercially confidential.")
+    return problems
+
+
+def snapshot(submission: Submission) -> dict[str, Any]:
+    """A plain copy of the response as submitted, kept in SubmissionVersion."""
+    return {
+        "reference": submission.reference,
+        "organisation": submission.organisation.name,
+        "summary": submission.summary,
+        "proposals": submission.proposals,
+        "declared_interests": submission.declared_interests,
+        "confidentiality": submission.confidentiality,
+        "confidentiality_reason": submission.confidentiality_reason,
+        "consent_to_publish": submission.consent_to_publish,
+        "answers": [
+            {
+                "question": a.question.text,
+                "component": a.question.component.name if a.question.component else "",
+                "text": a.text,
+            }
+            for a in submission.answers.select_related("question__component")
+        ],
+        "data_points": [
+            {
+                "indicator": d.indicator_name,
+                "value": str(d.value),
+                "unit": d.unit,
+                "period": d.period_label,
+                "geography": d.geography.name,
+                "source": d.source,
+            }
+            for d in submission.data_points.select_related("indicator", "geography")
+        ],
+        "attachments": [
+            {"name": a.original_name, "sha256": a.sha256, "size": a.size}
+            for a in submission.attachments.all()
+        ],
+    }
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, by, now: dt.datetime | None = None) -> Submission:
+    """Submit (or re-submit an amended) response: reference, version snapshot, receipt.
+
+    Idempotent: submitting an unchanged submitted response returns it as it is, so a double click, a
+    refresh or a second tab never makes a second reference or a second receipt.
+    """
+    now = now or timezone.now()
+    # Lock the response first, then its consultation (always in this order, so concurrent submits
+    # cannot deadlock); the consultation's row lock serialises reference numbers.
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
+        return submission
+    consultation = Consultation.objects.select_for_update().get(pk=submission.consultation_id)
+    submission.consultation = consultation
+    ensure_editable(submission, now)
+    problems = submission_problems(submission)
+    if problems:
+        raise ValidationError(problems)
+    if not submission.reference:
+        consultation.last_reference_number += 1
+        consultation.save(update_fields=["last_reference_number"])
+        submission.reference_number = consultation.last_reference_number
+        submission.reference = consultation.format_reference(submission.reference_number)
+        submission.first_submitted_at = now
+    submission.status = Submission.Status.SUBMITTED
+    submission.submitted_at = now
+    submission.version += 1
+    submission.has_unsubmitted_changes = False
+    submission.full_clean()
+    submission.save()
+    SubmissionVersion.objects.create(
+        submission=submission, number=submission.version, snapshot=snapshot(submission), created_by=by
+    )
+    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version)
+    return submission
+
+
+@transaction.atomic
+def submission_withdraw(*, submission: Submission, by, now: dt.datetime | None = None) -> Submission:
+    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    if submission.status == Submission.Status.WITHDRAWN:
+        return submission
+    ensure_open(submission.consultation, now)
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError("Only a submitted response can be withdrawn; a draft can simply be left.")
+    submission.status = Submission.Status.WITHDRAWN
+    submission.withdrawn_at = now or timezone.now()
+    submission.full_clean()
+    submission.save()
+    return submission

@@ -23,6 +23,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from . import search
 from .models import (
     Answer,
     Attachment,
@@ -862,5 +863,9 @@ def seed(
                 consultation, start, min(start + 5000, submissions), seed, now
             )
         result.reviewed = seed_reviews(consultation, reviewed, seed)
+        new_ids = Submission.objects.filter(consultation=consultation, search_document="").values_list(
+            "pk", flat=True
+        )
+        search.refresh(new_ids)
         result.total = Submission.objects.filter(consultation=consultation).count()
     return result

@@ -311,6 +311,7 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
         submission=submission, number=submission.version, snapshot=snapshot(submission), created_by=by
     )
     outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version)
+    outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
     return submission
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import extraction, outbox, receipts
+from . import duplicates, extraction, outbox, receipts, search
 
 RETRY = {
     "autoretry_for": (DatabaseError, OSError),  # SMTP and socket errors are OSErrors
@@ -27,4 +27,13 @@ def send_receipt(submission_id: int, version: int) -> bool:
 
 @shared_task(name="evidence.tasks.extract_attachment_text", soft_time_limit=120, time_limit=180, **RETRY)
 def extract_attachment_text(attachment_id: int) -> None:
-    extraction.attachment_extract_text(attachment_id=attachment_id)
+    attachment = extraction.attachment_extract_text(attachment_id=attachment_id)
+    if attachment is not None:
+        search.refresh([attachment.submission_id])
+
+
+@shared_task(name="evidence.tasks.submission_submitted", soft_time_limit=300, time_limit=360, **RETRY)
+def submission_submitted(submission_id: int) -> None:
+    """After a (re)submission: refresh its search text, then look for duplicates and campaigns."""
+    search.refresh([submission_id])
+    duplicates.detect_for_submission(submission_id=submission_id)

@@ -128,7 +128,7 @@ def test_a_lead_resolves_a_disagreement_and_the_first_round_becomes_final(
 
 def test_cohens_kappa_matches_a_hand_computed_example(consultation, reviewer, second_reviewer):
     # Four dual-reviewed responses on "skills": first says [T, T, F, F], second [T, F, F, F].
-    # Observed agreement 3/4; chance agreement p_e = (2/4)(1/4) + (2/4)(3/4) = 0.5; kappa = (0.75-0.5)/0.5 = 0.5.
+    # Observed agreement 3/4; chance p_e = (2/4)(1/4) + (2/4)(3/4) = 0.5; kappa = (0.75-0.5)/0.5 = 0.5.
     skills, other = factories.component("skills"), factories.component("market")
     pattern = [(True, True), (True, False), (False, False), (False, False)]
     for first, second in pattern:

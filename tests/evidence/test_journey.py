@@ -312,8 +312,9 @@ def test_my_submissions_lists_only_my_organisations_responses(
     factories.SubmittedSubmissionFactory(
         consultation=consultation, reference="MMIP-0999", reference_number=999
     )
-    # session, user, membership, submissions with their consultation, open consultations
-    with django_assert_max_num_queries(6):
+    # session, user, membership, submissions with their consultation, open consultations, and the
+    # navigation's permission check (user's and groups' permissions)
+    with django_assert_max_num_queries(7):
         content = submitter_client.get(reverse("evidence:my_submissions")).content.decode()
     assert mine.reference in content
     assert "MMIP-0999" not in content

@@ -143,7 +143,7 @@ def _rich_component(n=12) -> ComponentInput:
             f"R{i:02d}",
             i,
             "AB"[i % 2],
-            text=f"We have {20 + i} unfilled vacancies for process engineers and validation staff at our site.",
+            text=f"We have {20 + i} unfilled vacancies for process engineers and validation staff here.",
             ask="Fund a national sterile manufacturing training centre."
             if i % 3
             else "Reform the apprenticeship levy.",

@@ -147,9 +147,7 @@ class GradeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            graded = ComponentTag.objects.filter(
-                submission=OuterRef("pk"), round=ReviewRound.FIRST, grade=self.value()
-            )
+            graded = ComponentTag.objects.filter(submission=OuterRef("pk"), round=ReviewRound.FIRST, grade=self.value())
             return queryset.filter(Exists(graded))
         return queryset
 
@@ -159,9 +157,7 @@ class ReviewerFilter(admin.SimpleListFilter):
     parameter_name = "reviewer"
 
     def lookups(self, request, model_admin):
-        return [("none", "Unassigned")] + [
-            (u.pk, u.email or u.username) for u in review.reviewers().order_by("email")
-        ]
+        return [("none", "Unassigned")] + [(u.pk, u.email or u.username) for u in review.reviewers().order_by("email")]
 
     def queryset(self, request, queryset):
         if self.value() == "none":
@@ -185,9 +181,7 @@ class DuplicateFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(
-            status=DuplicateFlag.Status.REJECTED
-        )
+        flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(status=DuplicateFlag.Status.REJECTED)
         if self.value() == "any":
             return queryset.filter(Exists(flags))
         if self.value() in {"duplicate", "campaign"}:
@@ -230,11 +224,7 @@ class TagForm(forms.ModelForm):
         data = super().clean()
         submission = self.instance.submission if self.instance.submission_id else None
         component = data.get("component")
-        if (
-            submission
-            and component
-            and not submission.consultation.components.filter(pk=component.pk).exists()
-        ):
+        if submission and component and not submission.consultation.components.filter(pk=component.pk).exists():
             self.add_error("component", f"“{component}” is not a component of this consultation.")
         return data
 
@@ -343,13 +333,9 @@ class ReviewForm(forms.ModelForm):
 class ReviewActionForm(ActionForm):
     reviewer = forms.ModelChoiceField(queryset=None, required=False, label="reviewer")
     state = forms.ChoiceField(required=False, choices=[("", "state…"), *Submission.ReviewState.choices])
-    reason = forms.ChoiceField(
-        required=False, choices=[("", "exclusion reason…"), *Submission.ExclusionReason.choices]
-    )
+    reason = forms.ChoiceField(required=False, choices=[("", "exclusion reason…"), *Submission.ExclusionReason.choices])
     component = forms.ModelChoiceField(queryset=EcosystemComponent.objects.active(), required=False)
-    grade = forms.ChoiceField(
-        required=False, choices=[("", "grade…"), *ComponentTag._meta.get_field("grade").choices]
-    )
+    grade = forms.ChoiceField(required=False, choices=[("", "grade…"), *ComponentTag._meta.get_field("grade").choices])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -416,9 +402,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     # -- querysets: constant queries whatever the number of rows and tags --
     def get_queryset(self, request):
-        flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(
-            status=DuplicateFlag.Status.REJECTED
-        )
+        flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(status=DuplicateFlag.Status.REJECTED)
         return (
             super()
             .get_queryset(request)
@@ -432,11 +416,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 ),
                 Prefetch("assignments", queryset=ReviewAssignment.objects.select_related("reviewer")),
             )
-            .annotate(
-                flag_count=Count(
-                    "duplicate_flags", filter=~Q(duplicate_flags__status="rejected"), distinct=True
-                )
-            )
+            .annotate(flag_count=Count("duplicate_flags", filter=~Q(duplicate_flags__status="rejected"), distinct=True))
             .annotate(is_flagged=Exists(flags))
         )
 
@@ -535,8 +515,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             return format_html('<p class="errornote">{}</p>', WITHHELD)
         answers = obj.answers.select_related("question__component")
         return format_html(
-            "<h4>Summary</h4><p>{}</p>{}<h4>What should change?</h4><p>{}</p>"
-            "<h4>Declared interests</h4><p>{}</p>",
+            "<h4>Summary</h4><p>{}</p>{}<h4>What should change?</h4><p>{}</p><h4>Declared interests</h4><p>{}</p>",
             obj.summary,
             format_html_join("", "<h4>{}</h4><p>{}</p>", ((a.question.text, a.text) for a in answers)),
             obj.proposals or "—",
@@ -580,10 +559,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             format_html_join(
                 "<br>",
                 '<a href="{}">{}</a> ({} bytes, text extraction: {})',
-                (
-                    (f.get_absolute_url(), f.original_name, f.size, f.get_extraction_status_display())
-                    for f in files
-                ),
+                ((f.get_absolute_url(), f.original_name, f.size, f.get_extraction_status_display()) for f in files),
             )
             or "None"
         )
@@ -616,9 +592,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             return "Single review."
         if obj.has_disagreement:
             url = reverse("admin:evidence_submission_resolve", args=[obj.pk])
-            return format_html(
-                'The two reviews disagree. <a href="{}">Resolve the disagreement</a> (leads).', url
-            )
+            return format_html('The two reviews disagree. <a href="{}">Resolve the disagreement</a> (leads).', url)
         if obj.disagreement_resolved_at:
             when = f"{obj.disagreement_resolved_at:%d %b %Y}"
             return f"Resolved by {obj.disagreement_resolved_by} on {when}: {obj.disagreement_note}"
@@ -670,9 +644,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         to = form.cleaned_data.get("move_to")
         if to and to != obj.review_state:
-            review.review_transition(
-                submission=obj, to=to, by=request.user, reason=form.cleaned_data.get("reason", "")
-            )
+            review.review_transition(submission=obj, to=to, by=request.user, reason=form.cleaned_data.get("reason", ""))
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -706,9 +678,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         visible = []
         for inline in inlines:
             if isinstance(inline, RoundScopedInline):
-                inline.visible_rounds = [
-                    r for r in ReviewRound.values if review.can_see_round(request.user, obj, r)
-                ]
+                inline.visible_rounds = [r for r in ReviewRound.values if review.can_see_round(request.user, obj, r)]
             visible.append(inline)
         return visible
 
@@ -727,9 +697,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return
-        self.message_user(
-            request, f"Made {len(made)} assignments (already-assigned responses were left as they were)."
-        )
+        self.message_user(request, f"Made {len(made)} assignments (already-assigned responses were left as they were).")
 
     @admin.action(description="Assign to the chosen reviewer (first round)")
     def assign_to(self, request, queryset):
@@ -763,9 +731,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     def tag_component(self, request, queryset):
         component_id, grade = request.POST.get("component"), request.POST.get("grade")
         if not component_id or not grade:
-            self.message_user(
-                request, "Choose a component and a grade in the action bar first.", messages.ERROR
-            )
+            self.message_user(request, "Choose a component and a grade in the action bar first.", messages.ERROR)
             return
         component = get_object_or_404(EcosystemComponent, pk=component_id)
         self._each(

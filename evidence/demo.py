@@ -383,9 +383,7 @@ def ensure_accounts(consultation: Consultation) -> list[tuple[str, str]]:
             user.set_password(DEMO_PASSWORD)
             user.save()
         user.groups.add(*Group.objects.filter(name__in=groups))
-        EmailAddress.objects.get_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         printed.append((email, role))
     submitter = User.objects.get(username="submitter@demo.mmip")
     if not Membership.objects.filter(user=submitter).exists():
@@ -460,9 +458,7 @@ def _catalogue(consultation: Consultation) -> _Catalogue:
     )
 
 
-def _create_submissions(
-    consultation: Consultation, start: int, stop: int, seed: int, now: dt.datetime
-) -> int:
+def _create_submissions(consultation: Consultation, start: int, stop: int, seed: int, now: dt.datetime) -> int:
     cat = _catalogue(consultation)
     User = get_user_model()
     files, file_text = _sample_files()
@@ -506,9 +502,7 @@ def _create_submissions(
             name = f"{rng.choice(NAME_A)} {rng.choice(NAME_B)} {rng.choice(NAME_C)}"
             size = rng.choices(["micro", "small", "medium", "large"], weights=[1, 3, 3, 3])[0]
         organisations.append(
-            Organisation(
-                name=name, organisation_type=org_type, size_band=size, region=rng.choice(cat.regions)
-            )
+            Organisation(name=name, organisation_type=org_type, size_band=size, region=rng.choice(cat.regions))
         )
     Organisation.objects.bulk_create(organisations, batch_size=BATCH)
     SubSector = Organisation.sub_sectors.through
@@ -564,9 +558,7 @@ def _create_submissions(
             status=status,
             summary=summary,
             proposals=proposals,
-            declared_interests=rng.choice(
-                ["", "", "Member of a trade association.", "Receives Innovate UK funding."]
-            ),
+            declared_interests=rng.choice(["", "", "Member of a trade association.", "Receives Innovate UK funding."]),
             confidentiality=confidentiality,
             confidentiality_reason=(
                 "Contains unpublished cost and capacity figures." if confidentiality == "confidential" else ""
@@ -728,9 +720,7 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
         "pk", "submission_id", "question__component_id", "text"
     ):
         answers_by_sub.setdefault(sub_id, []).append((pk, component_id, text))
-    with_data = set(
-        DataPoint.objects.filter(submission_id__in=chosen).values_list("submission_id", flat=True)
-    )
+    with_data = set(DataPoint.objects.filter(submission_id__in=chosen).values_list("submission_id", flat=True))
     component_ids = list(consultation.components.values_list("pk", flat=True))
     now = timezone.now()
 
@@ -754,9 +744,7 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
                 submission_id=sub_id,
                 reviewer=first,
                 round=ReviewRound.FIRST,
-                status=ReviewAssignment.Status.ASSIGNED
-                if state == "in_review"
-                else ReviewAssignment.Status.DONE,
+                status=ReviewAssignment.Status.ASSIGNED if state == "in_review" else ReviewAssignment.Status.DONE,
                 completed_at=None if state == "in_review" else now,
             )
         )
@@ -834,9 +822,7 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
         for dual in (True, False):
             ids = [pk for pk, s, d in updates if s == state and d == dual]
             for n in range(0, len(ids), BATCH):
-                extra = (
-                    {"exclusion_reason": Submission.ExclusionReason.NO_CONTENT} if state == "excluded" else {}
-                )
+                extra = {"exclusion_reason": Submission.ExclusionReason.NO_CONTENT} if state == "excluded" else {}
                 Submission.objects.filter(pk__in=ids[n : n + BATCH]).update(
                     review_state=state, needs_dual_review=dual, **extra
                 )
@@ -846,9 +832,7 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
     return len(chosen)
 
 
-def seed(
-    *, submissions: int, seed: int = 1, reviewed: float = 0.0, now: dt.datetime | None = None
-) -> SeedResult:
+def seed(*, submissions: int, seed: int = 1, reviewed: float = 0.0, now: dt.datetime | None = None) -> SeedResult:
     now = now or timezone.now()
     result = SeedResult()
     with transaction.atomic():
@@ -859,13 +843,9 @@ def seed(
             consultation=consultation, created_by__username__startswith=f"demo-{seed}-"
         ).count()
         for start in range(existing, submissions, 5000):
-            result.created += _create_submissions(
-                consultation, start, min(start + 5000, submissions), seed, now
-            )
+            result.created += _create_submissions(consultation, start, min(start + 5000, submissions), seed, now)
         result.reviewed = seed_reviews(consultation, reviewed, seed)
-        new_ids = Submission.objects.filter(consultation=consultation, search_document="").values_list(
-            "pk", flat=True
-        )
+        new_ids = Submission.objects.filter(consultation=consultation, search_document="").values_list("pk", flat=True)
         search.refresh(new_ids)
         result.total = Submission.objects.filter(consultation=consultation).count()
     return result

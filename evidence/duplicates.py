@@ -20,23 +20,19 @@ def _texts(submissions) -> tuple[list[int], list[str], dict[int, tuple[int, str]
     return ids, texts, meta
 
 
-def detect(
-    *, consultation_id: int, submission_ids: list[int] | None = None, threshold: float = THRESHOLD
-) -> int:
+def detect(*, consultation_id: int, submission_ids: list[int] | None = None, threshold: float = THRESHOLD) -> int:
     """Flag responses (``submission_ids``, or all) similar to an earlier response. Returns flags made."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    pool = Submission.objects.filter(
-        consultation_id=consultation_id, status=Submission.Status.SUBMITTED
-    ).order_by("reference_number")
+    pool = Submission.objects.filter(consultation_id=consultation_id, status=Submission.Status.SUBMITTED).order_by(
+        "reference_number"
+    )
     ids, texts, meta = _texts(pool)
     if len(ids) < 2 or not any(t.strip() for t in texts):
         return 0
     position = {pk: n for n, pk in enumerate(ids)}
     targets = [pk for pk in (submission_ids or ids) if pk in position]
-    matrix = TfidfVectorizer(
-        stop_words="english", ngram_range=(1, 2), min_df=1, sublinear_tf=True
-    ).fit_transform(texts)
+    matrix = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1, sublinear_tf=True).fit_transform(texts)
     made = 0
     for start in range(0, len(targets), 500):
         chunk = targets[start : start + 500]
@@ -70,9 +66,7 @@ def detect(
 
 
 def detect_for_submission(*, submission_id: int) -> int:
-    consultation_id = (
-        Submission.objects.filter(pk=submission_id).values_list("consultation_id", flat=True).first()
-    )
+    consultation_id = Submission.objects.filter(pk=submission_id).values_list("consultation_id", flat=True).first()
     if consultation_id is None:
         return 0
     return detect(consultation_id=consultation_id, submission_ids=[submission_id])

@@ -34,9 +34,7 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation_type"].queryset = self.fields["organisation_type"].queryset.filter(
-            is_active=True
-        )
+        self.fields["organisation_type"].queryset = self.fields["organisation_type"].queryset.filter(is_active=True)
         self.fields["region"].queryset = self.fields["region"].queryset.filter(is_active=True)
         self.fields["size_band"].help_text = "Not needed if you respond as an individual."
 
@@ -187,13 +185,9 @@ class DataPointForm(forms.ModelForm):
         indicator = data.get("indicator")
         other = (data.get("other_indicator") or "").strip()
         if indicator and other:
-            self.add_error(
-                "other_indicator", "Choose a catalogue indicator or name another measure, not both."
-            )
+            self.add_error("other_indicator", "Choose a catalogue indicator or name another measure, not both.")
         elif not indicator and not other:
-            self.add_error(
-                "indicator", "Choose an indicator, or name the measure in “Or name another measure”."
-            )
+            self.add_error("indicator", "Choose an indicator, or name the measure in “Or name another measure”.")
         unit = (data.get("unit") or "").strip()
         if indicator and unit and not indicator.fits_unit(unit):
             accepted = ", ".join(f"“{u}”" for u in indicator.accepted_units())
@@ -222,9 +216,7 @@ class ConfidentialityForm(forms.ModelForm):
         labels = {
             "confidentiality": "How may we use your response?",
             "confidentiality_reason": "Why is the material commercially confidential?",
-            "consent_to_publish": (
-                "I consent to publication of the parts of my response that are not confidential"
-            ),
+            "consent_to_publish": ("I consent to publication of the parts of my response that are not confidential"),
         }
         widgets = {
             "confidentiality": forms.RadioSelect,

@@ -570,9 +570,7 @@ class ReviewAssignment(models.Model):
         DONE = "done", "Done"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="assignments")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
-    )
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     round = models.CharField(max_length=8, choices=ReviewRound.choices, default=ReviewRound.FIRST)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ASSIGNED)
     assigned_at = models.DateTimeField(auto_now_add=True)
@@ -668,12 +666,8 @@ class Excerpt(models.Model):
     component = models.ForeignKey(EcosystemComponent, on_delete=models.PROTECT, related_name="excerpts")
     round = models.CharField(max_length=8, choices=ReviewRound.choices, default=ReviewRound.FIRST)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    answer = models.ForeignKey(
-        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts"
-    )
-    attachment = models.ForeignKey(
-        Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts"
-    )
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts")
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts")
     text = models.TextField()
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -60,14 +60,11 @@ def review_transition(*, submission: Submission, to: str, by, reason: str = "") 
     submission = _locked(submission)
     if submission.status != Submission.Status.SUBMITTED and to != State.EXCLUDED:
         raise ValidationError(
-            f"{submission} is {submission.get_status_display().lower()}: only submitted responses are"
-            " reviewed."
+            f"{submission} is {submission.get_status_display().lower()}: only submitted responses are reviewed."
         )
     current = submission.review_state
     if to not in TRANSITIONS.get(current, set()):
-        raise ValidationError(
-            f"{submission}: cannot move from “{State(current).label}” to “{State(to).label}”."
-        )
+        raise ValidationError(f"{submission}: cannot move from “{State(current).label}” to “{State(to).label}”.")
     if to == State.EXCLUDED:
         if reason not in Submission.ExclusionReason.values:
             raise ValidationError(f"{submission}: choose a reason for excluding it.")
@@ -92,9 +89,7 @@ def review_transition(*, submission: Submission, to: str, by, reason: str = "") 
 def assign(*, submission: Submission, reviewer, round: str = ReviewRound.FIRST, by=None) -> ReviewAssignment:
     submission = _locked(submission)
     if submission.status != Submission.Status.SUBMITTED:
-        raise ValidationError(
-            f"{submission} is not submitted; drafts and withdrawn responses are not reviewed."
-        )
+        raise ValidationError(f"{submission} is not submitted; drafts and withdrawn responses are not reviewed.")
     if not reviewers().filter(pk=reviewer.pk).exists():
         raise ValidationError(f"{reviewer} is not an active reviewer.")
     other = submission.assignments.exclude(round=round).filter(reviewer=reviewer).exists()
@@ -155,9 +150,7 @@ def auto_assign(*, submissions, by=None, share: float | None = None) -> list[Rev
         load[first] += 1
         if len(people) > 1 and _sampled_for_dual_review(submission.pk, share):
             second = min((pk for pk in by_pk if pk != first), key=lambda pk: (load[pk], pk))
-            made.append(
-                assign(submission=submission, reviewer=by_pk[second], round=ReviewRound.SECOND, by=by)
-            )
+            made.append(assign(submission=submission, reviewer=by_pk[second], round=ReviewRound.SECOND, by=by))
             Submission.objects.filter(pk=submission.pk).update(needs_dual_review=True)
             load[second] += 1
     return made
@@ -202,9 +195,7 @@ def tag_save(
     round = round or round_of(by, submission) or ReviewRound.FIRST
     _check_component(submission, component)
     if grade not in {"A", "B", "C", "D"}:
-        raise ValidationError(
-            f"“{grade}” is not a grade: use A (strong), B (moderate), C (limited) or D (assertion)."
-        )
+        raise ValidationError(f"“{grade}” is not a grade: use A (strong), B (moderate), C (limited) or D (assertion).")
     tag = ComponentTag.objects.filter(submission=submission, round=round, component=component).first()
     tag = tag or ComponentTag(submission=submission, round=round, component=component)
     tag.reviewer = by
@@ -255,9 +246,7 @@ def excerpt_save(*, excerpt: Excerpt, by) -> Excerpt:
 
 def coding(submission_id: int, round: str) -> dict[int, str]:
     return dict(
-        ComponentTag.objects.filter(submission_id=submission_id, round=round).values_list(
-            "component_id", "grade"
-        )
+        ComponentTag.objects.filter(submission_id=submission_id, round=round).values_list("component_id", "grade")
     )
 
 
@@ -309,9 +298,7 @@ def resolve_disagreement(*, submission: Submission, by, final: dict[int, str], n
             by=by,
             round=ReviewRound.FIRST,
         )
-    ComponentTag.objects.filter(submission=submission, round=ReviewRound.FIRST).exclude(
-        component_id__in=final
-    ).delete()
+    ComponentTag.objects.filter(submission=submission, round=ReviewRound.FIRST).exclude(component_id__in=final).delete()
     submission.has_disagreement = False
     submission.disagreement_resolved_by = by
     submission.disagreement_resolved_at = timezone.now()
@@ -347,9 +334,7 @@ def _kappa(first: list, second: list) -> float | None:
     return float(cohen_kappa_score(first, second))
 
 
-def agreement(
-    consultation_id: int | None = None, now: dt.datetime | None = None
-) -> tuple[Agreement, list[Agreement]]:
+def agreement(consultation_id: int | None = None, now: dt.datetime | None = None) -> tuple[Agreement, list[Agreement]]:
     """Cohen's kappa between the two rounds of completed dual reviews: per component (tagged or not) and
     overall (over every component × response decision)."""
     done = ReviewAssignment.objects.filter(round=ReviewRound.SECOND, status=ReviewAssignment.Status.DONE)
@@ -357,9 +342,9 @@ def agreement(
         done = done.filter(submission__consultation_id=consultation_id)
     submission_ids = list(done.values_list("submission_id", flat=True))
     tags = defaultdict(dict)
-    for sub_id, round, component_id in ComponentTag.objects.filter(
-        submission_id__in=submission_ids
-    ).values_list("submission_id", "round", "component_id"):
+    for sub_id, round, component_id in ComponentTag.objects.filter(submission_id__in=submission_ids).values_list(
+        "submission_id", "round", "component_id"
+    ):
         tags[(sub_id, round)][component_id] = True
     components = list(EcosystemComponent.objects.active())
     per_component, all_first, all_second = [], [], []

@@ -27,26 +27,18 @@ def refresh(submission_ids: Iterable[int]) -> int:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         parts: dict[int, list[str]] = defaultdict(list)
-        for pk, summary, proposals in Submission.objects.filter(pk__in=chunk).values_list(
-            "pk", "summary", "proposals"
-        ):
+        for pk, summary, proposals in Submission.objects.filter(pk__in=chunk).values_list("pk", "summary", "proposals"):
             parts[pk] += [summary, proposals]
-        for sub_id, text in Answer.objects.filter(submission_id__in=chunk).values_list(
-            "submission_id", "text"
-        ):
+        for sub_id, text in Answer.objects.filter(submission_id__in=chunk).values_list("submission_id", "text"):
             parts[sub_id].append(text)
         for sub_id, text in Attachment.objects.filter(submission_id__in=chunk).values_list(
             "submission_id", "extracted_text"
         ):
             parts[sub_id].append(text[:100_000])
-        rows = [
-            Submission(pk=pk, search_document="\n".join(p for p in texts if p)) for pk, texts in parts.items()
-        ]
+        rows = [Submission(pk=pk, search_document="\n".join(p for p in texts if p)) for pk, texts in parts.items()]
         Submission.objects.bulk_update(rows, ["search_document"], batch_size=BATCH)
         if _is_postgres():
-            Submission.objects.filter(pk__in=chunk).update(
-                search_vector=SearchVector("search_document", config=CONFIG)
-            )
+            Submission.objects.filter(pk__in=chunk).update(search_vector=SearchVector("search_document", config=CONFIG))
     return len(ids)
 
 

@@ -32,9 +32,7 @@ def _closed_message(consultation: Consultation, now: dt.datetime) -> str:
         when = date_format(timezone.localtime(consultation.opens_at), "j F Y")
         return f"This call for evidence opens on {when}."
     when = date_format(timezone.localtime(consultation.closes_at), "j F Y, H:i")
-    return (
-        f"This call for evidence closed on {when}: responses can no longer be started, changed or submitted."
-    )
+    return f"This call for evidence closed on {when}: responses can no longer be started, changed or submitted."
 
 
 def ensure_open(consultation: Consultation, now: dt.datetime | None = None) -> None:
@@ -164,17 +162,13 @@ def data_point_save(*, submission: Submission, by, data_point: DataPoint, now=No
 
 @transaction.atomic
 def data_point_delete(*, data_point: DataPoint, by, now=None) -> None:
-    submission = (
-        Submission.objects.select_for_update().select_related("consultation").get(pk=data_point.submission_id)
-    )
+    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=data_point.submission_id)
     ensure_editable(submission, now)
     data_point.delete()
     _touch(submission)
 
 
-def attachment_add(
-    *, submission: Submission, upload: UploadedFile, by, description: str = "", now=None
-) -> Attachment:
+def attachment_add(*, submission: Submission, upload: UploadedFile, by, description: str = "", now=None) -> Attachment:
     """Check and store an uploaded file, then queue its text extraction."""
     inspected = inspect_upload(upload)  # reads the whole file: before taking any row lock
     attachment = Attachment(
@@ -188,9 +182,7 @@ def attachment_add(
     )
     try:
         with transaction.atomic():
-            submission = (
-                Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
-            )
+            submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
             ensure_editable(submission, now)
             limit = settings.MMIP_UPLOADS_PER_SUBMISSION
             if submission.attachments.count() >= limit:
@@ -216,9 +208,7 @@ def attachment_add(
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by, now=None) -> None:
-    submission = (
-        Submission.objects.select_for_update().select_related("consultation").get(pk=attachment.submission_id)
-    )
+    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=attachment.submission_id)
     ensure_editable(submission, now)
     stored = attachment.file.name
     storage = attachment.file.storage
@@ -270,8 +260,7 @@ def snapshot(submission: Submission) -> dict[str, Any]:
             for d in submission.data_points.select_related("indicator", "geography")
         ],
         "attachments": [
-            {"name": a.original_name, "sha256": a.sha256, "size": a.size}
-            for a in submission.attachments.all()
+            {"name": a.original_name, "sha256": a.sha256, "size": a.size} for a in submission.attachments.all()
         ],
     }
 

@@ -15,9 +15,7 @@ urlpatterns = [
     path("responses/<uuid:public_id>/answers/", views.section_answers, name="section_answers"),
     path("responses/<uuid:public_id>/data/", views.section_data_points, name="section_data_points"),
     path("responses/<uuid:public_id>/data/<int:pk>/", views.section_data_points, name="data_point_edit"),
-    path(
-        "responses/<uuid:public_id>/data/<int:pk>/delete/", views.data_point_delete, name="data_point_delete"
-    ),
+    path("responses/<uuid:public_id>/data/<int:pk>/delete/", views.data_point_delete, name="data_point_delete"),
     path("responses/<uuid:public_id>/files/", views.section_attachments, name="section_attachments"),
     path(
         "responses/<uuid:public_id>/files/<uuid:attachment_id>/delete/",

@@ -59,11 +59,7 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _consultation_page(request: HttpRequest, consultation: Consultation | None) -> HttpResponse:
-    components = (
-        consultation.components.filter(is_active=True)
-        if consultation
-        else EcosystemComponent.objects.active()
-    )
+    components = consultation.components.filter(is_active=True) if consultation else EcosystemComponent.objects.active()
     existing = None
     organisation_id = organisation_id_for(request.user)
     if consultation and organisation_id:
@@ -115,9 +111,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
 def my_submissions(request: HttpRequest) -> HttpResponse:
     organisation_id = organisation_id_for(request.user)
     submissions = (
-        Submission.objects.for_organisation(organisation_id)
-        .select_related("consultation")
-        .order_by("-created_at")
+        Submission.objects.for_organisation(organisation_id).select_related("consultation").order_by("-created_at")
         if organisation_id
         else Submission.objects.none()
     )
@@ -181,9 +175,7 @@ def _section(request, public_id, form_class, template, save, **form_kwargs) -> H
             else:
                 messages.success(request, "Saved as a draft. You can come back to it later.")
                 return redirect(request.POST.get("next") or submission.get_absolute_url())
-    return render(
-        request, template, {"submission": submission, "form": form, "editable": submission.can_be_edited()}
-    )
+    return render(request, template, {"submission": submission, "form": form, "editable": submission.can_be_edited()})
 
 
 @login_required
@@ -204,10 +196,7 @@ def section_confidentiality(request: HttpRequest, public_id) -> HttpResponse:
         services.submission_update(
             submission=submission,
             by=request.user,
-            data={
-                f: form.cleaned_data[f]
-                for f in ("confidentiality", "confidentiality_reason", "consent_to_publish")
-            },
+            data={f: form.cleaned_data[f] for f in ("confidentiality", "confidentiality_reason", "consent_to_publish")},
         )
 
     return _section(request, public_id, ConfidentialityForm, "evidence/section_confidentiality.html", save)

@@ -234,9 +234,7 @@ LOGIN_URL = "account_login"
 # Django 6.1's MAILERS. In development mail is printed to the console; in production it goes by SMTP
 # (EMAIL_HOST and friends) unless EMAIL_BACKEND names another backend.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend"
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
 _mail_options: dict = {}
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):

@@ -112,9 +112,7 @@ class Recommendation(models.Model):
         APPROVED = "approved", "Approved"
 
     run = models.ForeignKey(CompilationRun, on_delete=models.CASCADE, related_name="recommendations")
-    component = models.ForeignKey(
-        EcosystemComponent, on_delete=models.PROTECT, related_name="recommendations"
-    )
+    component = models.ForeignKey(EcosystemComponent, on_delete=models.PROTECT, related_name="recommendations")
     number = models.PositiveSmallIntegerField(help_text="Position within the component in this run.")
     title = models.CharField(max_length=300)
     objective = models.TextField(help_text="What outcome, for whom.")
@@ -161,9 +159,7 @@ class SuccessCriterion(models.Model):
         DECREASE = "decrease", "Decrease"
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="criteria")
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     indicator_name = models.CharField(max_length=200)
     baseline_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     baseline_unit = models.CharField(max_length=80, blank=True)
@@ -191,3 +187,68 @@ class SuccessCriterion(models.Model):
     def field_display(self, name: str) -> str:
         value = getattr(self, name)
         return str(value) if value not in (None, "") else "needs lead input"
+
+
+class Export(models.Model):
+    """A file made for a lead (a pack or the evidence register), kept and logged: who, what, when, and
+    whether it includes commercially confidential evidence."""
+
+    class Kind(models.TextChoices):
+        PACK = "pack", "Recommendation pack"
+        REGISTER = "register", "Evidence register"
+
+    class Format(models.TextChoices):
+        DOCX = "docx", "Word (DOCX)"
+        PDF = "pdf", "PDF"
+        MD = "md", "Markdown"
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    format = models.CharField(max_length=5, choices=Format.choices)
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="exports")
+    run = models.ForeignKey(CompilationRun, on_delete=models.PROTECT, null=True, blank=True, related_name="exports")
+    approved_only = models.BooleanField(default=False)
+    include_confidential = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=300, blank=True, help_text="Path under MMIP_EXPORT_ROOT.")
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="pack") | Q(run__isnull=False),
+                name="export_pack_needs_run",
+                violation_error_message="A recommendation pack is exported from a compilation run.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="pack") & Q(format__in=["docx", "pdf", "md", "json"]))
+                | (Q(kind="register") & Q(format__in=["csv", "xlsx"])),
+                name="export_format_fits_kind",
+                violation_error_message="Packs are DOCX, PDF, Markdown or JSON; registers are CSV or XLSX.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_format_display()}) #{self.pk}"
+
+    @property
+    def filename(self) -> str:
+        what = f"pack-run-{self.run_id}" if self.kind == self.Kind.PACK else f"register-{self.consultation.slug}"
+        mark = "-CONFIDENTIAL" if self.include_confidential else ""
+        return f"mmip-{what}{mark}.{self.format}"

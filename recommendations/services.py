@@ -46,9 +46,7 @@ State = CompilationRun.State
 
 
 @transaction.atomic
-def compilation_start(
-    *, consultation: Consultation, by=None, parameters: dict | None = None
-) -> CompilationRun:
+def compilation_start(*, consultation: Consultation, by=None, parameters: dict | None = None) -> CompilationRun:
     components = consultation.components.filter(is_active=True).count()
     if not components:
         raise ValidationError(f"{consultation} has no active ecosystem components to compile.")
@@ -66,12 +64,8 @@ def run_claim(*, run_id: int) -> list[int] | None:
     run = CompilationRun.objects.filter(pk=run_id).first()
     if run is None or run.is_finished:
         return None
-    CompilationRun.objects.filter(pk=run_id, state=State.QUEUED).update(
-        state=State.RUNNING, started_at=timezone.now()
-    )
-    return list(
-        run.consultation.components.filter(is_active=True).order_by("order").values_list("pk", flat=True)
-    )
+    CompilationRun.objects.filter(pk=run_id, state=State.QUEUED).update(state=State.RUNNING, started_at=timezone.now())
+    return list(run.consultation.components.filter(is_active=True).order_by("order").values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -165,9 +159,7 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
         .values_list("submission_id", "indicator_id", "value", "unit", "period_start", "source")
         .iterator(chunk_size=2000)
     ):
-        points.append(
-            DataPointItem(reference_of[sub_id], slugs[indicator_id], Decimal(value), unit, year, source)
-        )
+        points.append(DataPointItem(reference_of[sub_id], slugs[indicator_id], Decimal(value), unit, year, source))
     return ComponentInput(
         slug=component.slug,
         name=component.name,
@@ -208,9 +200,7 @@ def component_compile(*, run_id: int, component_id: int) -> ComponentResult | No
             stored = ComponentResult.objects.create(
                 run=run,
                 component=component,
-                state=ComponentResult.State.DONE
-                if result.status == "ok"
-                else ComponentResult.State.NOT_ENOUGH,
+                state=ComponentResult.State.DONE if result.status == "ok" else ComponentResult.State.NOT_ENOUGH,
                 message=result.message,
                 data=result.to_json(),
                 seconds=round(time.perf_counter() - started, 3),
@@ -310,9 +300,7 @@ TRANSITIONS = {
 
 
 @transaction.atomic
-def recommendation_edit(
-    *, recommendation: Recommendation, by, lock_version: int, data: dict
-) -> Recommendation:
+def recommendation_edit(*, recommendation: Recommendation, by, lock_version: int, data: dict) -> Recommendation:
     """Save a lead's edit if nobody saved since ``lock_version``; otherwise raise EditConflict."""
     current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if current.lock_version != lock_version:

@@ -66,3 +66,10 @@ def compile_component(run_id: int, component_id: int) -> int:
 )
 def assemble_run(run_id: int) -> None:
     services.run_assemble(run_id=run_id)
+
+
+@shared_task(name="recommendations.tasks.make_export", soft_time_limit=1800, time_limit=1900, **RETRY)
+def make_export(export_id: int) -> None:
+    from .exports.jobs import export_make
+
+    export_make(export_id=export_id)

@@ -13,6 +13,23 @@ def _fast_tests(settings):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_services(request, settings):
+    """Unit tests run Celery tasks in-process and use a private cache, even when REDIS_URL is set.
+
+    Task wiring is tested with a real worker in tests/integration (marked ``worker``)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from mmip.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     # Each test writes uploads and exports to its own folder.
     settings.MEDIA_ROOT = tmp_path / "media"

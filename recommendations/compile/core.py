@@ -66,8 +66,7 @@ def confidence(grades: Counter, organisations: int) -> tuple[str, str]:
     if grades["A"] >= 1 and share >= 0.5 and organisations >= 5:
         return (
             "high",
-            f"{grades['A']} strong (A) and {share:.0%} A/B-graded responses "
-            f"from {organisations} organisations.",
+            f"{grades['A']} strong (A) and {share:.0%} A/B-graded responses from {organisations} organisations.",
         )
     if share >= 0.3 and organisations >= 3:
         return "moderate", f"{share:.0%} A/B-graded responses from {organisations} organisations."
@@ -252,8 +251,7 @@ def baseline(indicator: IndicatorInfo, points: list[DataPointItem]) -> Baseline:
             period=period,
             source=f"Submitted evidence ({len(refs)} responses)",
             method=(
-                f"median of {len(values)} submitted data points, range {_fmt(values[0])}–{_fmt(values[-1])} "
-                f"{units[0]}"
+                f"median of {len(values)} submitted data points, range {_fmt(values[0])}–{_fmt(values[-1])} {units[0]}"
             ),
             references=refs,
         )
@@ -282,9 +280,7 @@ def criteria(component: ComponentInput) -> list[Criterion]:
             points_by_indicator[point.indicator].append(point)
     out = []
     for indicator in sorted(component.indicators, key=lambda i: i.slug):
-        base = baseline(
-            indicator, sorted(points_by_indicator.get(indicator.slug, []), key=lambda p: p.reference)
-        )
+        base = baseline(indicator, sorted(points_by_indicator.get(indicator.slug, []), key=lambda p: p.reference))
         needs = ["target value", "deadline", "owner", "frequency"]
         if base.status != "ok":
             needs.insert(0, "baseline")
@@ -339,9 +335,7 @@ def drafts(
         ]
         for theme in found[:3]:
             rationale.append(
-                Statement(
-                    f"{theme.size} responses describe: {theme.label}.", [q.reference for q in theme.quotes]
-                )
+                Statement(f"{theme.size} responses describe: {theme.label}.", [q.reference for q in theme.quotes])
             )
         for measure in measures:
             if measure.baseline.status == "ok" and measure.baseline.references:
@@ -370,9 +364,7 @@ def drafts(
 
 def compile_component(component: ComponentInput) -> ComponentResult:
     base = evidence_base(component.items)
-    usable = tuple(
-        item for item in component.items if any(substantive(t.text) for t in (*item.texts, *item.proposals))
-    )
+    usable = tuple(item for item in component.items if any(substantive(t.text) for t in (*item.texts, *item.proposals)))
     if len(usable) < MIN_ITEMS:
         return ComponentResult(
             slug=component.slug,

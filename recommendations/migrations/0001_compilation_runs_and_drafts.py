@@ -20,9 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("parameters", models.JSONField(blank=True, default=dict)),
                 (
@@ -73,9 +71,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "state",
@@ -143,9 +139,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "component",
@@ -203,9 +197,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "number",
@@ -278,9 +270,7 @@ class Migration(migrations.Migration):
                 ("target_value", models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
                 (
                     "target_direction",
-                    models.CharField(
-                        choices=[("increase", "Increase"), ("decrease", "Decrease")], max_length=8
-                    ),
+                    models.CharField(choices=[("increase", "Increase"), ("decrease", "Decrease")], max_length=8),
                 ),
                 ("deadline", models.DateField(blank=True, null=True)),
                 ("owner", models.CharField(blank=True, max_length=200)),
@@ -292,9 +282,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "history_user",
@@ -341,9 +329,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("indicator_name", models.CharField(max_length=200)),
                 (
@@ -359,9 +345,7 @@ class Migration(migrations.Migration):
                 ("target_value", models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True)),
                 (
                     "target_direction",
-                    models.CharField(
-                        choices=[("increase", "Increase"), ("decrease", "Decrease")], max_length=8
-                    ),
+                    models.CharField(choices=[("increase", "Increase"), ("decrease", "Decrease")], max_length=8),
                 ),
                 ("deadline", models.DateField(blank=True, null=True)),
                 ("owner", models.CharField(blank=True, max_length=200)),

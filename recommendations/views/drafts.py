@@ -24,9 +24,7 @@ def _citations(recommendation: Recommendation) -> dict[str, Submission]:
 
 @lead_required
 def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = get_object_or_404(
-        Recommendation.objects.select_related("run__consultation", "component"), pk=pk
-    )
+    recommendation = get_object_or_404(Recommendation.objects.select_related("run__consultation", "component"), pk=pk)
     versions = recommendation.history.select_related("history_user").order_by("-history_id")
     return render(
         request,
@@ -70,9 +68,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Your changes are saved.")
                 return redirect(recommendation)
     else:
-        form = RecommendationForm(
-            instance=recommendation, initial={"lock_version": recommendation.lock_version}
-        )
+        form = RecommendationForm(instance=recommendation, initial={"lock_version": recommendation.lock_version})
     return render(
         request,
         "recommendations/draft_edit.html",

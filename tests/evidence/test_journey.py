@@ -180,16 +180,12 @@ def test_after_the_deadline_nothing_can_be_started_changed_or_submitted(submitte
     submission = _start(submitter_client, consultation)
     _fill_minimum(submitter_client, submission)
     with time_machine.travel(consultation.closes_at + dt.timedelta(minutes=1)):
-        response = submitter_client.post(
-            _url("section_about", submission), {"summary": "Too late"}, follow=True
-        )
+        response = submitter_client.post(_url("section_about", submission), {"summary": "Too late"}, follow=True)
         assert "closed on" in response.content.decode()
         response = submitter_client.post(_url("submit", submission), follow=True)
         assert "closed on" in response.content.decode()
         assert "closed on" in submitter_client.get(_url("section_about", submission)).content.decode()
-        response = submitter_client.post(
-            reverse("evidence:start", kwargs={"slug": consultation.slug}), follow=True
-        )
+        response = submitter_client.post(reverse("evidence:start", kwargs={"slug": consultation.slug}), follow=True)
         assert "closed on" in response.content.decode()
     submission.refresh_from_db()
     assert submission.summary == "We make sterile injectables in Wales."
@@ -202,10 +198,7 @@ def test_answers_over_the_word_limit_are_refused_with_the_count(submitter_client
     response = submitter_client.post(
         _url("section_answers", submission), {f"q{question.pk}": "word " * (question.word_limit + 1)}
     )
-    assert (
-        f"has {question.word_limit + 1} words; the limit is {question.word_limit}"
-        in response.content.decode()
-    )
+    assert f"has {question.word_limit + 1} words; the limit is {question.word_limit}" in response.content.decode()
     assert not submission.answers.exists()
 
 
@@ -309,9 +302,7 @@ def test_my_submissions_lists_only_my_organisations_responses(
     mine = factories.SubmittedSubmissionFactory(
         consultation=consultation, organisation=submitter.membership.organisation
     )
-    factories.SubmittedSubmissionFactory(
-        consultation=consultation, reference="MMIP-0999", reference_number=999
-    )
+    factories.SubmittedSubmissionFactory(consultation=consultation, reference="MMIP-0999", reference_number=999)
     # session, user, membership, submissions with their consultation, open consultations, and the
     # navigation's permission check (user's and groups' permissions)
     with django_assert_max_num_queries(7):

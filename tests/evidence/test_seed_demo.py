@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _signature():
-    return list(
-        Submission.objects.order_by("reference_number", "pk").values_list("reference", "summary", "status")
-    )
+    return list(Submission.objects.order_by("reference_number", "pk").values_list("reference", "summary", "status"))
 
 
 def test_running_it_again_tops_up_without_duplicating():
@@ -65,17 +63,13 @@ def test_reviewed_share_with_tags_grades_and_excerpts_quoted_from_answers():
 def test_the_same_seed_gives_the_same_answers():
     call_command("seed_demo", submissions=15, seed=7, verbosity=0)
     first = list(
-        Answer.objects.order_by("submission__reference_number", "question__order").values_list(
-            "text", flat=True
-        )
+        Answer.objects.order_by("submission__reference_number", "question__order").values_list("text", flat=True)
     )
     Submission.objects.all().delete()
     get_user_model().objects.filter(username__startswith="demo-").delete()
     call_command("seed_demo", submissions=15, seed=7, verbosity=0)
     again = list(
-        Answer.objects.order_by("submission__reference_number", "question__order").values_list(
-            "text", flat=True
-        )
+        Answer.objects.order_by("submission__reference_number", "question__order").values_list("text", flat=True)
     )
     assert again == first
 

@@ -95,18 +95,14 @@ def test_the_second_reviewer_cannot_see_the_first_reviewers_tags_until_both_are_
     assert not review.can_see_round(second_reviewer, submitted, "first")
     review.complete_review(submission=submitted, by=reviewer)
     assert not review.can_see_round(second_reviewer, submitted, "first")
-    review.tag_save(
-        submission=submitted, component=factories.component("skills"), grade="C", by=second_reviewer
-    )
+    review.tag_save(submission=submitted, component=factories.component("skills"), grade="C", by=second_reviewer)
     review.complete_review(submission=submitted, by=second_reviewer)
     assert review.can_see_round(second_reviewer, submitted, "first")
     submitted.refresh_from_db()
     assert submitted.has_disagreement
 
 
-def test_a_lead_resolves_a_disagreement_and_the_first_round_becomes_final(
-    submitted, reviewer, second_reviewer, lead
-):
+def test_a_lead_resolves_a_disagreement_and_the_first_round_becomes_final(submitted, reviewer, second_reviewer, lead):
     skills, regulation = factories.component("skills"), factories.component("regulation")
     review.assign(submission=submitted, reviewer=reviewer, round="first")
     review.assign(submission=submitted, reviewer=second_reviewer, round="second")
@@ -118,9 +114,7 @@ def test_a_lead_resolves_a_disagreement_and_the_first_round_becomes_final(
         review.resolve_disagreement(submission=submitted, by=reviewer, final={skills.pk: "B"}, note="x")
     with pytest.raises(ValidationError, match="Say why"):
         review.resolve_disagreement(submission=submitted, by=lead, final={skills.pk: "B"}, note=" ")
-    review.resolve_disagreement(
-        submission=submitted, by=lead, final={skills.pk: "B"}, note="Figures are one firm's"
-    )
+    review.resolve_disagreement(submission=submitted, by=lead, final={skills.pk: "B"}, note="Figures are one firm's")
     submitted.refresh_from_db()
     assert not submitted.has_disagreement and submitted.review_state == "reviewed"
     assert review.coding(submitted.pk, "first") == {skills.pk: "B"}
@@ -178,9 +172,7 @@ def test_a_tag_to_another_consultations_component_or_a_bad_grade_is_refused(subm
 
 def test_near_duplicates_and_campaigns_are_flagged(consultation):
     text = "We support the coalition's call for a national manufacturing strategy with long-term funding."
-    campaign = [
-        factories.SubmittedSubmissionFactory(consultation=consultation, summary=text) for _ in range(3)
-    ]
+    campaign = [factories.SubmittedSubmissionFactory(consultation=consultation, summary=text) for _ in range(3)]
     original = factories.SubmittedSubmissionFactory(
         consultation=consultation,
         summary="Energy costs at our Speke site doubled to 12 million pounds a year.",
@@ -190,9 +182,7 @@ def test_near_duplicates_and_campaigns_are_flagged(consultation):
         organisation=original.organisation,
         summary="Energy costs at our Speke site doubled to 12 million pounds a year!",
     )
-    factories.SubmittedSubmissionFactory(
-        consultation=consultation, summary="Apprenticeships in Wales need reform."
-    )
+    factories.SubmittedSubmissionFactory(consultation=consultation, summary="Apprenticeships in Wales need reform.")
     search.refresh(Submission.objects.values_list("pk", flat=True))
     duplicates.detect(consultation_id=consultation.pk)
     assert DuplicateFlag.objects.get(submission=copy).kind == "duplicate"
@@ -202,9 +192,7 @@ def test_near_duplicates_and_campaigns_are_flagged(consultation):
 
 
 def test_search_finds_words_in_answers_and_attachment_text(submitted, consultation):
-    other = factories.SubmittedSubmissionFactory(
-        consultation=consultation, summary="Grid connections in Scotland."
-    )
+    other = factories.SubmittedSubmissionFactory(consultation=consultation, summary="Grid connections in Scotland.")
     search.refresh([submitted.pk, other.pk])
     found = search.search(Submission.objects.all(), "vacancies engineers")
     assert list(found) == [submitted]
@@ -306,12 +294,8 @@ def test_the_changelist_costs_the_same_queries_whatever_the_rows_and_tags(
 ):
     for _ in range(rows):
         s = factories.SubmittedSubmissionFactory(consultation=consultation)
-        ComponentTag.objects.create(
-            submission=s, component=factories.component("skills"), reviewer=reviewer, grade="B"
-        )
-        ComponentTag.objects.create(
-            submission=s, component=factories.component("market"), reviewer=reviewer, grade="C"
-        )
+        ComponentTag.objects.create(submission=s, component=factories.component("skills"), reviewer=reviewer, grade="B")
+        ComponentTag.objects.create(submission=s, component=factories.component("market"), reviewer=reviewer, grade="C")
         ReviewAssignment.objects.create(submission=s, reviewer=reviewer)
     client.force_login(reviewer)
     # session, user, permissions (user's, groups'), filter choices (consultations, components, types,

@@ -176,9 +176,7 @@ def test_the_same_evidence_gives_the_same_result():
 
 def test_dissent_is_listed():
     component = _rich_component()
-    dissenting = item(
-        "R99", 99, "C", text="We do not support a training centre; it would not help small firms at all."
-    )
+    dissenting = item("R99", 99, "C", text="We do not support a training centre; it would not help small firms at all.")
     component = ComponentInput(component.slug, component.name, (*component.items, dissenting), (), (JOBS,))
     result = compile_component(component)
     assert any("R99" in s.references for s in result.drafts[0].dissent)
@@ -202,9 +200,7 @@ def reviewed(db, consultation, reviewer):
             question=question,
             text=f"We have {30 + n} unfilled vacancies for process engineers at our Speke site this year.",
         )
-        ComponentTag.objects.create(
-            submission=s, component=question.component, reviewer=reviewer, grade="AB"[n % 2]
-        )
+        ComponentTag.objects.create(submission=s, component=question.component, reviewer=reviewer, grade="AB"[n % 2])
         if n < 2:
             factories.DataPointFactory(submission=s, value=Decimal(100 + 100 * n))
     draft = factories.SubmissionFactory(consultation=consultation, summary="draft only")
@@ -233,9 +229,7 @@ def test_a_compilation_run_drafts_recommendations_with_success_criteria(
 
 
 @pytest.mark.django_db
-def test_delivering_the_tasks_twice_makes_one_set_of_drafts(
-    reviewed, lead, django_capture_on_commit_callbacks
-):
+def test_delivering_the_tasks_twice_makes_one_set_of_drafts(reviewed, lead, django_capture_on_commit_callbacks):
     from recommendations import tasks
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -253,9 +247,7 @@ def test_delivering_the_tasks_twice_makes_one_set_of_drafts(
 def test_a_failing_component_fails_the_run_with_a_readable_message(
     reviewed, lead, mocker, django_capture_on_commit_callbacks
 ):
-    mocker.patch(
-        "recommendations.services.compile_component", side_effect=ValueError("the model would not fit")
-    )
+    mocker.patch("recommendations.services.compile_component", side_effect=ValueError("the model would not fit"))
     with django_capture_on_commit_callbacks(execute=True):
         run = services.compilation_start(consultation=reviewed, by=lead)
     run.refresh_from_db()
@@ -285,13 +277,9 @@ def test_optimistic_locking_refuses_a_stale_edit(reviewed, lead, django_capture_
         run = services.compilation_start(consultation=reviewed, by=lead)
     rec = Recommendation.objects.filter(run=run).first()
     opened = rec.lock_version
-    services.recommendation_edit(
-        recommendation=rec, by=lead, lock_version=opened, data={"title": "First lead"}
-    )
+    services.recommendation_edit(recommendation=rec, by=lead, lock_version=opened, data={"title": "First lead"})
     with pytest.raises(services.EditConflict) as clash:
-        services.recommendation_edit(
-            recommendation=rec, by=lead, lock_version=opened, data={"title": "Second lead"}
-        )
+        services.recommendation_edit(recommendation=rec, by=lead, lock_version=opened, data={"title": "Second lead"})
     assert clash.value.current.title == "First lead"
 
 
@@ -402,7 +390,4 @@ def test_data_point_mixed_units_in_the_database_reach_the_criterion(
         indicator__slug="manufacturing-jobs",
         recommendation__number=1,
     )
-    assert (
-        criterion.baseline_status == "units differ: jobs, people employed"
-        and criterion.baseline_value is None
-    )
+    assert criterion.baseline_status == "units differ: jobs, people employed" and criterion.baseline_value is None

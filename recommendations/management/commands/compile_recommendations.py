@@ -13,12 +13,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--consultation", required=True, help="The consultation's slug.")
-        parser.add_argument(
-            "--wait", action="store_true", help="Wait for the run to end and print a summary."
-        )
-        parser.add_argument(
-            "--timeout", type=int, default=3600, help="Seconds to wait at most (with --wait)."
-        )
+        parser.add_argument("--wait", action="store_true", help="Wait for the run to end and print a summary.")
+        parser.add_argument("--timeout", type=int, default=3600, help="Seconds to wait at most (with --wait).")
 
     def handle(self, *args, consultation: str, wait: bool, timeout: int, **options):
         found = Consultation.objects.filter(slug=consultation).first()
@@ -39,9 +35,7 @@ class Command(BaseCommand):
             if run.is_finished:
                 break
             if time.monotonic() > deadline:
-                raise CommandError(
-                    f"Run {run.pk} is still {run.get_state_display().lower()} after {timeout} s."
-                )
+                raise CommandError(f"Run {run.pk} is still {run.get_state_display().lower()} after {timeout} s.")
             time.sleep(0.5)
         seconds = f"{run.seconds:.1f} s" if run.seconds is not None else "–"
         self.stdout.write(f"{run.get_state_display()} in {seconds}: {run.summary or run.error}")

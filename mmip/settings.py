@@ -246,6 +246,8 @@ if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", False),
         "timeout": env_int("EMAIL_TIMEOUT", 10),
     }
+elif EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    _mail_options = {"file_path": env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")}
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND, "OPTIONS": _mail_options}}
 del EMAIL_BACKEND
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MMIP Evidence <evidence@mmip.example>")

@@ -37,6 +37,24 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def live_db(transactional_db):
+    """A database whose writes really commit (for other threads and processes), with the catalogues.
+
+    Transactional tests empty every table when they end, including the catalogues that migrations
+    seeded, so they are seeded again here with the same (idempotent) migration code."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from evidence.models import EcosystemComponent
+
+    if not EcosystemComponent.objects.exists():
+        state = MigrationExecutor(connection).loader.project_state(("evidence", "0002_seed_catalogues"))
+        importlib.import_module("evidence.migrations.0002_seed_catalogues").seed(state.apps, None)
+
+
+@pytest.fixture
 def consultation(db):
     return factories.ConsultationFactory(slug="mmip-2026", title="MMIP call for evidence 2026")
 

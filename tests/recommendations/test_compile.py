@@ -283,8 +283,7 @@ def test_optimistic_locking_refuses_a_stale_edit(reviewed, lead, django_capture_
     assert clash.value.current.title == "First lead"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the run is enqueued on commit
-def test_the_command_prints_the_run_id_first_and_a_summary(reviewed, capsys):
+def test_the_command_prints_the_run_id_first_and_a_summary(live_db, reviewed, capsys):  # enqueued on commit
     call_command("compile_recommendations", consultation=reviewed.slug, wait=True)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"run {CompilationRun.objects.get().pk}"
@@ -297,8 +296,7 @@ def test_the_command_refuses_an_unknown_consultation(consultation):
         call_command("compile_recommendations", consultation="nope")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_consultation_with_no_reviewed_evidence_compiles_to_not_enough_evidence(consultation, capsys):
+def test_a_consultation_with_no_reviewed_evidence_compiles_to_not_enough_evidence(live_db, consultation, capsys):
     factories.SubmittedSubmissionFactory(consultation=consultation)
     call_command("compile_recommendations", consultation=consultation.slug, wait=True)
     out = capsys.readouterr().out

@@ -6,6 +6,7 @@ app_name = "evidence"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.health, name="health"),
     path("calls/<slug:slug>/", views.consultation_detail, name="consultation"),
     path("calls/<slug:slug>/start/", views.start, name="start"),
     path("organisation/", views.organisation, name="organisation"),

@@ -55,6 +55,12 @@ def _refuse(request: HttpRequest, error: ValidationError, submission: Submission
 # --- Public pages ---------------------------------------------------------------------------------------
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the load benchmark's baseline: the app answers and reads one row."""
+    Consultation.objects.values_list("pk", flat=True).first()
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def home(request: HttpRequest) -> HttpResponse:
     consultation = Consultation.objects.open_now().prefetch_related("components").first()
     if consultation is None:

@@ -1,5 +1,7 @@
 """Every route against every role, from the outside. A new route without a row here fails the test."""
 
+import hashlib
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
@@ -90,6 +92,7 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
     return users, {
         # evidence
         "evidence:home": ("/", PUBLIC),
+        "evidence:health": (reverse("evidence:health"), PUBLIC),
         "evidence:consultation": (reverse("evidence:consultation", args=[consultation.slug]), PUBLIC),
         "evidence:start": (reverse("evidence:start", args=[consultation.slug]), POST_ONLY),
         "evidence:organisation": (reverse("evidence:organisation"), SIGNED_IN),

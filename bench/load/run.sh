@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Load benchmark: gunicorn (3 workers) + PostgreSQL + Redis + a Celery worker on 127.0.0.1 only; 200
+# simulated submitters sign in, save drafts and submit for 5 minutes; then the same server's throughput
+# for a trivial one-row view. Prints the figures and checks every reference exists once with its receipt.
+#   bash bench/load/run.sh [USERS] [DURATION]        (defaults: 200 5m)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+USERS=${1:-200}; DURATION=${2:-5m}
+PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+DB=mmip_load_$$; PORT=${PORT:-8765}; QUEUE=load-$$
+export DATABASE_URL="$PG/$DB" REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/11} CELERY_QUEUE=$QUEUE
+export DEBUG=0 SECRET_KEY="load-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')" ALLOWED_HOSTS=127.0.0.1
+export SECURE_SSL_REDIRECT=0 EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
+# Secure cookies need HTTPS; the benchmark speaks plain HTTP to 127.0.0.1 only.
+export SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
+out=$(mktemp -d)
+.venv/bin/pip install -q --group load 2>/dev/null
+psql "$PG/postgres" -qc "CREATE DATABASE $DB"
+trap 'kill $(jobs -p) 2>/dev/null; sleep 2; psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"' EXIT
+.venv/bin/python manage.py migrate -v0
+.venv/bin/python manage.py collectstatic --noinput -v0
+DJANGO_SETTINGS_MODULE=mmip.settings .venv/bin/python bench/load/prepare.py "$USERS"
+.venv/bin/celery -A mmip worker -Q "$QUEUE" -c 2 --loglevel=WARNING >"$out/worker.log" 2>&1 &
+.venv/bin/gunicorn mmip.wsgi -w 3 -b 127.0.0.1:$PORT --access-logfile /dev/null >"$out/gunicorn.log" 2>&1 &
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+.venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u "$USERS" -r 20 -t "$DURATION" \
+  -H "http://127.0.0.1:$PORT" --csv "$out/submit" --only-summary >"$out/locust-submit.log" 2>&1 || true
+.venv/bin/locust -f bench/load/locustfile.py Baseline --headless -u "$USERS" -r 50 -t 60s \
+  -H "http://127.0.0.1:$PORT" --csv "$out/baseline" --only-summary >"$out/locust-baseline.log" 2>&1 || true
+sleep 10  # let the worker finish the last receipts
+OUT=$out .venv/bin/python - <<'PY'
+import csv, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mmip.settings")
+django.setup()
+from django.db.models import Count
+from evidence.models import OutboxTask, Submission
+out = os.environ["OUT"]
+def rows(name):
+    return {r["Name"]: r for r in csv.DictReader(open(f"{out}/{name}_stats.csv"))}
+submit, base = rows("submit"), rows("baseline")
+agg, healthz = submit["Aggregated"], base["healthz"]
+errors = sum(int(r["Failure Count"]) for r in submit.values() if r["Name"] != "Aggregated")
+dupes = Submission.objects.exclude(reference="").values("reference").annotate(n=Count("pk")).filter(n__gt=1).count()
+submitted = Submission.objects.filter(status="submitted")
+missing_receipts = sum(1 for s in submitted.only("version", "receipt_version") if s.receipt_version < s.version)
+print(f"requests: {agg['Request Count']} in total, {float(agg['Requests/s']):.1f} req/s, failures {errors}")
+print(f"submit: {submit['submit']['Request Count']} submits, p50 {submit['submit']['50%']} ms, p95 {submit['submit']['95%']} ms, p99 {submit['submit']['99%']} ms")
+print(f"save draft: p95 {submit['save draft']['95%']} ms; sign in: p95 {submit['sign in']['95%']} ms")
+print(f"trivial one-row view (/healthz): {float(healthz['Requests/s']):.1f} req/s, p95 {healthz['95%']} ms")
+print(f"ratio, submitter mix to trivial view: {float(agg['Requests/s']) / float(healthz['Requests/s']):.2f}")
+print(f"references: {submitted.count()} submitted, {dupes} duplicated; receipts missing: {missing_receipts}; "
+      f"outbox pending: {OutboxTask.objects.filter(dispatched_at__isnull=True).count()}")
+PY
+grep -ciE " 500 |Traceback" "$out/gunicorn.log" | sed 's/^/server errors in the gunicorn log: /'

@@ -408,9 +408,10 @@ def check_answers(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def submit(request: HttpRequest, public_id) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
+    if request.method != "POST":
+        return redirect("evidence:check_answers", public_id=submission.public_id)
     already = submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes
     if already:
         # A second POST (back button, refresh, another tab): the response is already in.

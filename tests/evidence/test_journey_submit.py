@@ -109,7 +109,8 @@ def test_amending_needs_a_resubmit_and_keeps_earlier_versions(submitter_client, 
     assert response.status_code == 302
     ready.refresh_from_db()
     assert ready.status == Submission.Status.SUBMITTED and ready.has_unsubmitted_changes
-    assert "changes not yet submitted" in submitter_client.get(url("submission_detail", ready)).content.decode()
+    detail = submitter_client.get(url("submission_detail", ready)).content.decode()
+    assert "changes not yet submitted" in detail
 
     assert submitter_client.post(url("submit", ready)).status_code == 302
     ready.refresh_from_db()
@@ -169,7 +170,8 @@ def test_after_the_deadline_nothing_can_be_started(submitter_client, submitter, 
     assert response.status_code == 403
     assert "Responses can no longer be started" in response.content.decode()
     assert not Submission.objects.exists()
-    landing = submitter_client.get(reverse("evidence:consultation", args=[consultation.slug])).content.decode()
+    landing_url = reverse("evidence:consultation", args=[consultation.slug])
+    landing = submitter_client.get(landing_url).content.decode()
     assert "This call for evidence closed on" in landing
     assert "Start your response" not in landing
 

@@ -77,8 +77,8 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, theirs):
 
 
 def test_unknown_ids_are_404(submitter_client):
-    assert submitter_client.get(reverse("evidence:submission_detail", args=[uuid.uuid4()])).status_code == 404
-    assert submitter_client.get(reverse("evidence:attachment_download", args=[uuid.uuid4()])).status_code == 404
+    for name in ("submission_detail", "attachment_download"):
+        assert submitter_client.get(reverse(f"evidence:{name}", args=[uuid.uuid4()])).status_code == 404
 
 
 def test_a_colleague_in_the_same_organisation_sees_the_response(client, submitter, theirs):
@@ -126,7 +126,7 @@ def test_confidential_files_need_the_confidential_permission(client, reviewer, l
     assert client.get(theirs[2].get_absolute_url()).status_code == 200
 
 
-def test_my_submissions_lists_only_my_organisations_responses(client, submitter, outsider, theirs, consultation):
+def test_my_submissions_lists_only_my_organisations_responses(client, outsider, theirs, consultation):
     other = services.submission_start(consultation=consultation, user=outsider)
     client.force_login(outsider)
     page = client.get(reverse("evidence:my_submissions")).content.decode()

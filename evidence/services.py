@@ -119,7 +119,11 @@ def submission_start(*, consultation: Consultation, user, now: dt.datetime | Non
 
 
 def _lock_for_edit(submission: Submission, now: dt.datetime | None) -> Submission:
-    locked = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("consultation")
+        .get(pk=submission.pk)
+    )
     if locked.status == Submission.Status.WITHDRAWN:
         raise ValidationError("This response has been withdrawn and can no longer be changed.")
     if not locked.consultation.is_open(now):
@@ -350,7 +354,11 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     and gap-free however many people submit at once.
     """
     now = now or timezone.now()
-    locked = Submission.objects.select_for_update().select_related("organisation").get(pk=submission.pk)
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=submission.pk)
+    )
     consultation = Consultation.objects.select_for_update().get(pk=locked.consultation_id)
     locked.consultation = consultation
     if locked.status == Submission.Status.SUBMITTED and not locked.has_unsubmitted_changes:
@@ -387,7 +395,11 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
 def submission_withdraw(*, submission: Submission, by, now: dt.datetime | None = None) -> Submission:
     """Withdraw a submitted response. It is kept (with its reference) but no longer considered."""
     now = now or timezone.now()
-    locked = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("consultation")
+        .get(pk=submission.pk)
+    )
     if locked.status == Submission.Status.WITHDRAWN:
         return locked
     if locked.status != Submission.Status.SUBMITTED:

@@ -1,6 +1,7 @@
 """The whole journey through the test client: sign up, verify the e-mail, say who you respond for,
 fill in each section, check your answers, submit and get a reference."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -200,3 +201,29 @@ def test_password_reset_sends_a_working_link(client, submitter):
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)
     assert "Choose a new password" in response.content.decode()
+
+
+def test_organisation_details_can_be_changed(submitter_client, submitter):
+    organisation = submitter.membership.organisation
+    page = submitter_client.get(reverse("evidence:organisation")).content.decode()
+    assert 'value="Northern Biologics Ltd"' in page
+    response = submitter_client.post(
+        reverse("evidence:organisation"),
+        {
+            "organisation_type": organisation.organisation_type.pk,
+            "name": "Northern Biologics Group",
+            "size_band": "medium",
+            "region": factories.region("wales").pk,
+        },
+    )
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.size_band) == ("Northern Biologics Group", "medium")
+    assert Membership.objects.filter(user=submitter).count() == 1
+
+
+def test_the_landing_page_before_the_call_opens(client, consultation):
+    consultation.opens_at = consultation.closes_at - dt.timedelta(days=10)
+    consultation.save()
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert "This call for evidence opens on" in page

@@ -159,3 +159,12 @@ def test_uploading_to_a_submitted_response_marks_it_changed(submitter, consultat
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUBMITTED
     assert submission.has_unsubmitted_changes is True
+
+
+def test_a_failure_after_the_file_is_written_leaves_neither_row_nor_file(draft, submitter, settings, mocker):
+    mocker.patch("evidence.outbox.enqueue", side_effect=RuntimeError("database went away"))
+    with pytest.raises(RuntimeError):
+        add(draft, submitter, "evidence.pdf", files.pdf_bytes())
+    assert not Attachment.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]

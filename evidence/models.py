@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -295,15 +296,41 @@ class Submission(models.Model):
     version = models.PositiveIntegerField(default=0)
     has_unsubmitted_changes = models.BooleanField(default=False)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # The submitted version whose receipt was sent: a task delivered twice sends one e-mail.
+    receipt_version = models.PositiveIntegerField(default=0)
 
     # Review (triage) state, owned by reviewers.
     review_state = models.CharField(max_length=12, choices=ReviewState.choices, default=ReviewState.NEW)
     exclusion_reason = models.CharField(max_length=16, choices=ExclusionReason.choices, blank=True)
     needs_dual_review = models.BooleanField(default=False)
 
+    # Dual review: set when both rounds are done and their coding differs; cleared by a lead's resolution.
+    has_disagreement = models.BooleanField(default=False)
+    disagreement_resolved_at = models.DateTimeField(null=True, blank=True)
+    disagreement_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    disagreement_note = models.TextField(blank=True)
+
+    # Full-text search: the text of the summary, answers, proposals and attachments, rebuilt in the write
+    # path by evidence.search.refresh(); the vector (and its GIN index) is used on PostgreSQL only.
+    search_document = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = SubmissionQuerySet.as_manager()
+    # The audit of status and review changes (who, when, what). The text fields are kept by
+    # SubmissionVersion instead, so they are left out here.
     history = HistoricalRecords(
-        excluded_fields=["summary", "proposals", "declared_interests", "confidentiality_reason", "updated_at"]
+        custom_model_name="SubmissionStateHistory",
+        excluded_fields=[
+            "summary",
+            "proposals",
+            "declared_interests",
+            "confidentiality_reason",
+            "updated_at",
+            "search_document",
+            "search_vector",
+        ],
     )
 
     class Meta:
@@ -543,9 +570,7 @@ class ReviewAssignment(models.Model):
         DONE = "done", "Done"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="assignments")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
-    )
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     round = models.CharField(max_length=8, choices=ReviewRound.choices, default=ReviewRound.FIRST)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ASSIGNED)
     assigned_at = models.DateTimeField(auto_now_add=True)
@@ -641,12 +666,8 @@ class Excerpt(models.Model):
     component = models.ForeignKey(EcosystemComponent, on_delete=models.PROTECT, related_name="excerpts")
     round = models.CharField(max_length=8, choices=ReviewRound.choices, default=ReviewRound.FIRST)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    answer = models.ForeignKey(
-        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts"
-    )
-    attachment = models.ForeignKey(
-        Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts"
-    )
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts")
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts")
     text = models.TextField()
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -664,6 +685,51 @@ class Excerpt(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class DuplicateFlag(models.Model):
+    """A likely duplicate or campaign response, found by text similarity, for a reviewer to confirm."""
+
+    class Kind(models.TextChoices):
+        DUPLICATE = "duplicate", "Likely duplicate"
+        CAMPAIGN = "campaign", "Likely campaign response"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="duplicate_flags")
+    similar_to = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Responses sharing a campaign text share a key: the earliest response's reference.
+    campaign_key = models.CharField(max_length=24, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-similarity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "similar_to"],
+                name="duplicateflag_unique_pair",
+                violation_error_message="This pair is already flagged.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(submission=models.F("similar_to")),
+                name="duplicateflag_not_itself",
+                violation_error_message="A response cannot duplicate itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} ~ {self.similar_to} ({self.similarity:.2f})"
 
 
 # --- Outbox: work to hand to Celery, recorded in the same transaction as the change that needs it ------

@@ -1,56 +1,47 @@
-"""Who may see which response and file. Anything a user may not see is a 404, never a 403, so that
-ids of other organisations' responses cannot be probed."""
+"""Fetching a submitter's objects: anything outside their organisation is a 404, never a 403, so ids
+reveal nothing."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .models import Attachment, Membership, Submission
 
+REVIEW_PERMISSION = "evidence.review_submission"
+CONFIDENTIAL_PERMISSION = "evidence.view_confidential"
 
-def _organisation_id(user) -> int | None:
+
+def organisation_id_for(user) -> int | None:
     if not user.is_authenticated:
         return None
-    return Membership.objects.filter(user_id=user.pk).values_list("organisation_id", flat=True).first()
+    return Membership.objects.filter(user=user).values_list("organisation_id", flat=True).first()
 
 
-def submission_for_user(user, public_id: uuid.UUID | str) -> Submission:
-    """The response with this public id, if the user's organisation owns it; otherwise 404."""
-    organisation_id = _organisation_id(user)
+def submission_for_user(user, public_id) -> Submission:
+    organisation_id = organisation_id_for(user)
     if organisation_id is None:
         raise Http404("No such response.")
-    try:
-        return Submission.objects.select_related("consultation", "organisation").get(
-            public_id=public_id, organisation_id=organisation_id
-        )
-    except (Submission.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such response.") from None
+    return get_object_or_404(
+        Submission.objects.select_related("consultation", "organisation"),
+        public_id=public_id,
+        organisation_id=organisation_id,
+    )
 
 
-def can_review_attachment(user, attachment: Attachment) -> bool:
-    """Staff who review evidence may open files; commercially confidential ones need the extra permission."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
+def can_review(user, submission: Submission) -> bool:
+    """Staff reviewers see submitted evidence; confidential evidence needs its own permission."""
+    if not (user.is_authenticated and user.is_staff and user.has_perm(REVIEW_PERMISSION)):
         return False
-    if not user.has_perm("evidence.review_submission"):
+    if submission.status == Submission.Status.DRAFT:
         return False
-    if attachment.submission.is_confidential:
-        return user.has_perm("evidence.view_confidential")
-    return True
+    return not submission.is_confidential or user.has_perm(CONFIDENTIAL_PERMISSION)
 
 
-def attachment_for_user(user, public_id: uuid.UUID | str) -> Attachment:
-    """The file with this public id, if the user's organisation owns its response or the user may review
-    it; otherwise 404."""
-    if not user.is_authenticated:
-        raise Http404("No such file.")
-    try:
-        attachment = Attachment.objects.select_related("submission").get(public_id=public_id)
-    except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such file.") from None
-    if attachment.submission.organisation_id == _organisation_id(user):
+def attachment_for_user(user, public_id) -> Attachment:
+    attachment = get_object_or_404(Attachment.objects.select_related("submission"), public_id=public_id)
+    if attachment.submission.organisation_id == organisation_id_for(user):
         return attachment
-    if can_review_attachment(user, attachment):
+    if can_review(user, attachment.submission):
         return attachment
     raise Http404("No such file.")

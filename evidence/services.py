@@ -1,14 +1,10 @@
-"""Workflows of the submitter journey: start, edit, submit, withdraw a response; organisations; files.
-
-Every function is keyword-only and atomic, and raises ``ValidationError`` with a message the submitter can
-act on when a rule is broken. Edits lock the submission row so that they never interleave with a submit
-taking its snapshot.
-"""
+"""Workflows of the submitter journey. Each is atomic, validates with ``full_clean`` and raises
+``ValidationError`` with a message a submitter can act on. Follow-up work goes through the outbox."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,297 +13,250 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import outbox, uploads
+from . import outbox
 from .models import (
     Answer,
     Attachment,
     Consultation,
     DataPoint,
     Membership,
-    Modality,
     Organisation,
-    Question,
     Submission,
     SubmissionVersion,
 )
-
-# The fields of a response a submitter edits directly, section by section.
-EDITABLE_FIELDS = {
-    "summary",
-    "proposals",
-    "declared_interests",
-    "confidentiality",
-    "confidentiality_reason",
-    "consent_to_publish",
-}
+from .uploads import inspect_upload
 
 
-def closed_message(consultation: Consultation, now: dt.datetime | None = None) -> str:
-    now = now or timezone.now()
+def _closed_message(consultation: Consultation, now: dt.datetime) -> str:
     if now < consultation.opens_at:
-        when = date_format(timezone.localtime(consultation.opens_at), "j F Y, H:i")
-        return f"This call for evidence opens on {when}. Responses cannot be started or changed before then."
+        when = date_format(timezone.localtime(consultation.opens_at), "j F Y")
+        return f"This call for evidence opens on {when}."
     when = date_format(timezone.localtime(consultation.closes_at), "j F Y, H:i")
-    return (
-        f"This call for evidence closed on {when}. Responses can no longer be started, changed, "
-        "uploaded to or submitted."
-    )
+    return f"This call for evidence closed on {when}: responses can no longer be started, changed or submitted."
 
 
-def word_count(text: str) -> int:
-    return len(text.split())
+def ensure_open(consultation: Consultation, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    if not consultation.is_open(now):
+        raise ValidationError(_closed_message(consultation, now), code="closed")
 
 
-# --- Organisations ---------------------------------------------------------------------------------------
+def ensure_editable(submission: Submission, now: dt.datetime | None = None) -> None:
+    ensure_open(submission.consultation, now)
+    if submission.status == Submission.Status.WITHDRAWN:
+        raise ValidationError("This response was withdrawn and can no longer be changed.", code="withdrawn")
+
+
+def _locked(pk: int) -> Submission:
+    """The submission row, locked until the transaction ends. Only that row: a FOR UPDATE over the join
+    would also lock the consultation on PostgreSQL and serialise every draft save with every submit."""
+    return Submission.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=pk)
+
+
+def _touch(submission: Submission) -> None:
+    """Record that a submitted response has changes its reviewers have not seen yet."""
+    if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
+        submission.has_unsubmitted_changes = True
+        submission.save(update_fields=["has_unsubmitted_changes", "updated_at"])
+
+
+# --- Organisations --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def organisation_save(
-    *,
-    user,
-    organisation: Organisation,
-    sub_sectors: Iterable[Modality] = (),
-    job_title: str = "",
-) -> Organisation:
-    """Create or update the organisation the user responds for, and tie the user to it."""
-    if not organisation.organisation_type.is_individual and not organisation.size_band:
-        raise ValidationError({"size_band": "Choose the size of your organisation."})
+def organisation_save(*, user, data: dict[str, Any]) -> Organisation:
+    """Create the user's organisation (and membership) or update the one they belong to."""
+    sub_sectors = data.pop("sub_sectors", [])
+    job_title = data.pop("job_title", "")
+    membership = Membership.objects.select_related("organisation").filter(user=user).first()
+    organisation = membership.organisation if membership else Organisation()
+    for field, value in data.items():
+        setattr(organisation, field, value)
+    if organisation.organisation_type.is_individual:
+        organisation.size_band = ""
     organisation.full_clean()
     organisation.save()
     organisation.sub_sectors.set(sub_sectors)
-    membership, _ = Membership.objects.get_or_create(user=user, defaults={"organisation": organisation})
-    membership.organisation = organisation
-    membership.job_title = job_title
-    membership.full_clean()
-    membership.save()
+    if membership:
+        membership.job_title = job_title
+        membership.save(update_fields=["job_title"])
+    else:
+        Membership.objects.create(user=user, organisation=organisation, job_title=job_title)
     return organisation
 
 
-def organisation_for(user) -> Organisation | None:
-    membership = Membership.objects.select_related("organisation").filter(user_id=user.pk).first()
-    return membership.organisation if membership else None
-
-
-# --- Responses -------------------------------------------------------------------------------------------
+# --- Responses ------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def submission_start(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Submission:
-    """The organisation's response to the consultation: its current one, or a new draft.
-
-    Locking the consultation row makes two clicks on "Start" (or two colleagues) end with one draft.
-    """
-    organisation = organisation_for(user)
-    if organisation is None:
-        raise ValidationError("Add your organisation's details before you start a response.")
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if not consultation.is_open(now):
-        raise ValidationError(closed_message(consultation, now))
-    current = (
-        Submission.objects.for_organisation(organisation.pk)
-        .filter(consultation=consultation)
+    """The organisation's response to ``consultation``: its existing one, or a new draft."""
+    ensure_open(consultation, now)
+    membership = Membership.objects.filter(user=user).select_related("organisation").first()
+    if membership is None:
+        raise ValidationError("Tell us about your organisation before you start a response.", code="no_org")
+    existing = (
+        Submission.objects.filter(consultation=consultation, organisation=membership.organisation)
         .exclude(status=Submission.Status.WITHDRAWN)
-        .order_by("-pk")
+        .order_by("pk")
         .first()
     )
-    if current is not None:
-        return current
-    submission = Submission(consultation=consultation, organisation=organisation, created_by=user)
+    if existing:
+        return existing
+    submission = Submission(consultation=consultation, organisation=membership.organisation, created_by=user)
     submission.full_clean()
     submission.save()
     return submission
 
 
-def _lock_for_edit(submission: Submission, now: dt.datetime | None) -> Submission:
-    locked = (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("consultation")
-        .get(pk=submission.pk)
-    )
-    if locked.status == Submission.Status.WITHDRAWN:
-        raise ValidationError("This response has been withdrawn and can no longer be changed.")
-    if not locked.consultation.is_open(now):
-        raise ValidationError(closed_message(locked.consultation, now))
-    return locked
+# The fields of a response its submitter edits directly; review state, references and timestamps are not.
+SUBMITTER_FIELDS = frozenset(
+    {"summary", "proposals", "declared_interests", "confidentiality", "confidentiality_reason", "consent_to_publish"}
+)
 
 
-def _touch(submission: Submission) -> None:
-    """Record that a submitted response now differs from its last submitted version."""
-    fields = ["updated_at"]
+@transaction.atomic
+def submission_update(*, submission: Submission, by, data: dict[str, Any], now=None) -> Submission:
+    """Save one section's fields of the response (a draft save)."""
+    if unknown := set(data) - SUBMITTER_FIELDS:
+        raise ValueError(f"Not editable by a submitter: {', '.join(sorted(unknown))}")
+    submission = _locked(submission.pk)
+    ensure_editable(submission, now)
+    for field, value in data.items():
+        setattr(submission, field, value)
+    if submission.confidentiality != Submission.Confidentiality.CONFIDENTIAL:
+        submission.confidentiality_reason = ""
+    elif not submission.confidentiality_reason.strip():
+        raise ValidationError(
+            {"confidentiality_reason": "Say why the material is commercially confidential."}, code="reason"
+        )
+    submission.full_clean()
     if submission.status == Submission.Status.SUBMITTED:
         submission.has_unsubmitted_changes = True
-        fields.append("has_unsubmitted_changes")
-    submission.save(update_fields=fields)
+    submission.save()
+    return submission
 
 
 @transaction.atomic
-def submission_update(
-    *, submission: Submission, by, data: Mapping[str, object], now: dt.datetime | None = None
-) -> Submission:
-    """Save one section's fields (about you, confidentiality and consent) as a draft."""
-    unknown = set(data) - EDITABLE_FIELDS
-    if unknown:
-        raise ValueError(f"Not editable by the submitter: {', '.join(sorted(unknown))}")
-    locked = _lock_for_edit(submission, now)
-    for name, value in data.items():
-        setattr(locked, name, value)
-    if locked.confidentiality != Submission.Confidentiality.CONFIDENTIAL:
-        locked.confidentiality_reason = ""
-    elif not locked.confidentiality_reason.strip():
-        raise ValidationError(
-            {"confidentiality_reason": "Tell us why the material is commercially confidential."}
-        )
-    locked.full_clean()
-    locked.save()
-    _touch(locked)
-    return locked
-
-
-@transaction.atomic
-def submission_save_answers(
-    *, submission: Submission, by, answers: Mapping[int, str], now: dt.datetime | None = None
-) -> Submission:
-    """Save the answers by question id; an empty answer removes the saved one."""
-    locked = _lock_for_edit(submission, now)
-    questions = {q.pk: q for q in Question.objects.filter(consultation_id=locked.consultation_id)}
-    errors = {}
+def answers_save(*, submission: Submission, by, answers: dict[int, str], now=None) -> None:
+    """Save answers by question id; an empty answer removes the saved one."""
+    submission = _locked(submission.pk)
+    ensure_editable(submission, now)
+    questions = {q.pk: q for q in submission.consultation.questions.all()}
+    existing = {a.question_id: a for a in submission.answers.all()}
     for question_id, text in answers.items():
         question = questions.get(question_id)
         if question is None:
             raise ValidationError("That question is not part of this call for evidence.")
-        words = word_count(text)
-        if words > question.word_limit:
-            errors[f"question_{question_id}"] = word_limit_message(words, question.word_limit)
-    if errors:
-        raise ValidationError(errors)
-    existing = {a.question_id: a for a in Answer.objects.filter(submission=locked)}
-    for question_id, text in answers.items():
-        text = text.strip()
+        text = (text or "").strip()
         answer = existing.get(question_id)
         if not text:
-            if answer is not None:
+            if answer:
                 answer.delete()
             continue
+        words = len(text.split())
+        if words > question.word_limit:
+            raise ValidationError(
+                f"Your answer to “{question.text}” has {words} words; the limit is {question.word_limit}."
+            )
         if answer is None:
-            answer = Answer(submission=locked, question=questions[question_id])
+            answer = Answer(submission=submission, question=question)
         answer.text = text
         answer.full_clean()
         answer.save()
-    _touch(locked)
-    return locked
-
-
-def word_limit_message(words: int, limit: int) -> str:
-    return f"Your answer is {words} words; the limit is {limit}. Shorten it by {words - limit} words."
+    _touch(submission)
 
 
 @transaction.atomic
-def datapoint_save(
-    *, submission: Submission, by, data_point: DataPoint, now: dt.datetime | None = None
-) -> DataPoint:
-    """Add or change a data point of the response."""
-    locked = _lock_for_edit(submission, now)
-    if data_point.pk and data_point.submission_id != locked.pk:
+def data_point_save(*, submission: Submission, by, data_point: DataPoint, now=None) -> DataPoint:
+    submission = _locked(submission.pk)
+    ensure_editable(submission, now)
+    if data_point.pk and data_point.submission_id != submission.pk:
         raise ValidationError("That data point belongs to another response.")
-    data_point.submission = locked
+    data_point.submission = submission
     if data_point.indicator_id and not data_point.indicator.fits_unit(data_point.unit):
-        raise ValidationError({"unit": unit_message(data_point)})
+        accepted = ", ".join(f"“{u}”" for u in data_point.indicator.accepted_units())
+        message = f"“{data_point.unit}” does not fit {data_point.indicator.name}; use {accepted}."
+        raise ValidationError({"unit": message})
     data_point.full_clean()
     data_point.save()
-    _touch(locked)
+    _touch(submission)
     return data_point
 
 
-def unit_message(data_point: DataPoint) -> str:
-    units = "; ".join(data_point.indicator.accepted_units())
-    return f"“{data_point.unit}” is not a unit for {data_point.indicator.name}. Use: {units}."
-
-
 @transaction.atomic
-def datapoint_delete(*, submission: Submission, by, data_point: DataPoint, now=None) -> None:
-    locked = _lock_for_edit(submission, now)
-    DataPoint.objects.filter(pk=data_point.pk, submission=locked).delete()
-    _touch(locked)
+def data_point_delete(*, data_point: DataPoint, by, now=None) -> None:
+    submission = _locked(data_point.submission_id)
+    ensure_editable(submission, now)
+    data_point.delete()
+    _touch(submission)
 
 
-@transaction.atomic
-def attachment_add(
-    *, submission: Submission, upload: UploadedFile, by, description: str = "", now=None
-) -> Attachment:
-    """Validate and store an uploaded file, then queue its text extraction."""
-    locked = _lock_for_edit(submission, now)
-    limit = settings.MMIP_UPLOADS_PER_SUBMISSION
-    if Attachment.objects.filter(submission=locked).count() >= limit:
-        raise ValidationError(f"A response can have at most {limit} files. Delete one before adding another.")
-    checked = uploads.inspect_upload(upload)
-    duplicate = Attachment.objects.filter(submission=locked, sha256=checked.sha256).first()
-    if duplicate is not None:
-        raise ValidationError(
-            f"This file is already attached to the response (as “{duplicate.original_name}”)."
-        )
+def attachment_add(*, submission: Submission, upload: UploadedFile, by, description: str = "", now=None) -> Attachment:
+    """Check and store an uploaded file, then queue its text extraction."""
+    inspected = inspect_upload(upload)  # reads the whole file: before taking any row lock
     attachment = Attachment(
-        submission=locked,
-        original_name=checked.original_name,
-        kind=checked.kind,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
+        original_name=inspected.original_name,
+        kind=inspected.kind,
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
         description=description.strip(),
         uploaded_by=by,
     )
-    # The stored name comes from attachment_upload_to (random); the submitter's file name is only shown.
-    attachment.file.save(checked.original_name, upload, save=False)
     try:
-        attachment.full_clean(exclude=["file"])
-        attachment.save()
-        _touch(locked)
-        outbox.enqueue("evidence.tasks.extract_attachment_text", attachment_id=attachment.pk)
-    except Exception:
-        # Nothing half-saved: the row is rolled back with the transaction, the file removed here.
-        attachment.file.delete(save=False)
+        with transaction.atomic():
+            submission = _locked(submission.pk)
+            ensure_editable(submission, now)
+            limit = settings.MMIP_UPLOADS_PER_SUBMISSION
+            if submission.attachments.count() >= limit:
+                raise ValidationError(
+                    f"A response can have at most {limit} attachments; remove one before adding another."
+                )
+            if submission.attachments.filter(sha256=inspected.sha256).exists():
+                raise ValidationError("This file is already attached to your response.")
+            attachment.submission = submission
+            upload.seek(0)
+            attachment.file.save(inspected.original_name, upload, save=False)
+            attachment.full_clean()
+            attachment.save()
+            _touch(submission)
+            outbox.enqueue("evidence.tasks.extract_attachment_text", attachment_id=attachment.pk)
+    except BaseException:
+        # Nothing half-saved: a file written before the transaction failed is removed again.
+        if attachment.file.name:
+            attachment.file.delete(save=False)
         raise
     return attachment
 
 
 @transaction.atomic
-def attachment_delete(*, submission: Submission, by, attachment: Attachment, now=None) -> None:
-    locked = _lock_for_edit(submission, now)
-    row = Attachment.objects.filter(pk=attachment.pk, submission=locked).first()
-    if row is None:
-        return
-    stored = row.file.name
-    storage = row.file.storage
-    row.delete()
-    _touch(locked)
-    # The file goes only once the row's deletion is committed.
+def attachment_delete(*, attachment: Attachment, by, now=None) -> None:
+    submission = _locked(attachment.submission_id)
+    ensure_editable(submission, now)
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    _touch(submission)
     transaction.on_commit(lambda: storage.delete(stored))
 
 
-# --- Submit and withdraw ---------------------------------------------------------------------------------
-
-
-def submission_problems(submission: Submission) -> dict[str, str]:
-    """What stops the response from being submitted, by section (empty when it can be submitted)."""
-    problems: dict[str, str] = {}
+def submission_problems(submission: Submission) -> list[str]:
+    """What stops a response being submitted, in words (empty when it is ready)."""
+    problems = []
     if not submission.summary.strip():
-        problems["about"] = "Write a summary of your evidence."
-    answers = list(submission.answers.select_related("question"))
-    if not answers and not submission.proposals.strip():
-        problems["answers"] = "Answer at least one question, or say what should change."
-    for answer in answers:
-        words = answer.word_count()
-        if words > answer.question.word_limit:
-            problems["answers"] = f"“{answer.question}”: " + word_limit_message(
-                words, answer.question.word_limit
-            )
+        problems.append("Add a summary of your evidence.")
+    if not submission.answers.exists() and not submission.proposals.strip():
+        problems.append("Answer at least one question or say what should change.")
     if submission.is_confidential and not submission.confidentiality_reason.strip():
-        problems["confidentiality"] = "Tell us why the material is commercially confidential."
+        problems.append("Say why the material is commercially confidential.")
     return problems
 
 
-def submission_snapshot(submission: Submission) -> dict:
-    """The response as plain JSON, kept with each submitted version."""
+def snapshot(submission: Submission) -> dict[str, Any]:
+    """A plain copy of the response as submitted, kept in SubmissionVersion."""
     return {
+        "reference": submission.reference,
         "organisation": submission.organisation.name,
         "summary": submission.summary,
         "proposals": submission.proposals,
@@ -316,97 +265,79 @@ def submission_snapshot(submission: Submission) -> dict:
         "confidentiality_reason": submission.confidentiality_reason,
         "consent_to_publish": submission.consent_to_publish,
         "answers": [
-            {"question_id": a.question_id, "question": a.question.text, "text": a.text}
-            for a in submission.answers.select_related("question").order_by("question__order")
+            {
+                "question": a.question.text,
+                "component": a.question.component.name if a.question.component else "",
+                "text": a.text,
+            }
+            for a in submission.answers.select_related("question__component")
         ],
         "data_points": [
             {
                 "indicator": d.indicator_name,
-                "indicator_slug": d.indicator.slug if d.indicator_id else "",
                 "value": str(d.value),
                 "unit": d.unit,
                 "period": d.period_label,
                 "geography": d.geography.name,
                 "source": d.source,
-                "notes": d.notes,
             }
             for d in submission.data_points.select_related("indicator", "geography")
         ],
         "attachments": [
-            {
-                "public_id": str(a.public_id),
-                "name": a.original_name,
-                "kind": a.kind,
-                "size": a.size,
-                "sha256": a.sha256,
-            }
-            for a in submission.attachments.all()
+            {"name": a.original_name, "sha256": a.sha256, "size": a.size} for a in submission.attachments.all()
         ],
     }
 
 
 @transaction.atomic
 def submission_submit(*, submission: Submission, by, now: dt.datetime | None = None) -> Submission:
-    """Submit (or re-submit after amending) a response: reference, version snapshot, receipt.
+    """Submit (or re-submit an amended) response: reference, version snapshot, receipt.
 
-    The submission row is locked first and the consultation row second (always in that order, so two
-    submits never deadlock); the consultation lock serialises reference numbers, so they are unique
-    and gap-free however many people submit at once.
+    Idempotent: submitting an unchanged submitted response returns it as it is, so a double click, a
+    refresh or a second tab never makes a second reference or a second receipt.
     """
     now = now or timezone.now()
-    locked = (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .get(pk=submission.pk)
-    )
-    consultation = Consultation.objects.select_for_update().get(pk=locked.consultation_id)
-    locked.consultation = consultation
-    if locked.status == Submission.Status.SUBMITTED and not locked.has_unsubmitted_changes:
-        return locked  # a repeated submit (back button, refresh, second tab) changes nothing
-    if locked.status == Submission.Status.WITHDRAWN:
-        raise ValidationError("This response has been withdrawn and cannot be submitted.")
-    if not consultation.is_open(now):
-        raise ValidationError(closed_message(consultation, now))
-    problems = submission_problems(locked)
+    # Lock the response first, then its consultation (always in this order, so concurrent submits
+    # cannot deadlock); the consultation's row lock serialises reference numbers.
+    submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
+    if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
+        return submission
+    consultation = Consultation.objects.select_for_update().get(pk=submission.consultation_id)
+    submission.consultation = consultation
+    ensure_editable(submission, now)
+    problems = submission_problems(submission)
     if problems:
-        raise ValidationError(list(problems.values()))
-
-    if locked.reference_number is None:
-        number = consultation.last_reference_number + 1
-        consultation.last_reference_number = number
+        raise ValidationError(problems)
+    if not submission.reference:
+        consultation.last_reference_number += 1
         consultation.save(update_fields=["last_reference_number"])
-        locked.reference_number = number
-        locked.reference = consultation.format_reference(number)
-    locked.version += 1
-    locked.status = Submission.Status.SUBMITTED
-    locked.submitted_at = now
-    locked.first_submitted_at = locked.first_submitted_at or now
-    locked.has_unsubmitted_changes = False
-    locked.full_clean()
-    locked.save()
+        submission.reference_number = consultation.last_reference_number
+        submission.reference = consultation.format_reference(submission.reference_number)
+        submission.first_submitted_at = now
+    submission.status = Submission.Status.SUBMITTED
+    submission.submitted_at = now
+    submission.version += 1
+    submission.has_unsubmitted_changes = False
+    submission.full_clean()
+    submission.save()
     SubmissionVersion.objects.create(
-        submission=locked, number=locked.version, snapshot=submission_snapshot(locked), created_by=by
+        submission=submission, number=submission.version, snapshot=snapshot(submission), created_by=by
     )
-    outbox.enqueue("evidence.tasks.send_receipt", submission_id=locked.pk, version=locked.version)
-    return locked
+    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version)
+    outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
+    return submission
 
 
 @transaction.atomic
 def submission_withdraw(*, submission: Submission, by, now: dt.datetime | None = None) -> Submission:
-    """Withdraw a submitted response. It is kept (with its reference) but no longer considered."""
-    now = now or timezone.now()
-    locked = (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("consultation")
-        .get(pk=submission.pk)
-    )
-    if locked.status == Submission.Status.WITHDRAWN:
-        return locked
-    if locked.status != Submission.Status.SUBMITTED:
-        raise ValidationError("Only a submitted response can be withdrawn; this one is still a draft.")
-    if not locked.consultation.is_open(now):
-        raise ValidationError(closed_message(locked.consultation, now))
-    locked.status = Submission.Status.WITHDRAWN
-    locked.withdrawn_at = now
-    locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    return locked
+    submission = _locked(submission.pk)
+    if submission.status == Submission.Status.WITHDRAWN:
+        return submission
+    ensure_open(submission.consultation, now)
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError("Only a submitted response can be withdrawn; a draft can simply be left.")
+    submission.status = Submission.Status.WITHDRAWN
+    submission.withdrawn_at = now or timezone.now()
+    submission.full_clean()
+    submission.save()
+    return submission

@@ -1,17 +1,18 @@
-"""Checks on uploaded evidence files: size, type from the content (never the name), and a SHA-256.
+"""Checks on uploaded evidence files: size, type from content (never the name), zip bombs, file names.
 
-The type is decided from the bytes: PDF by its magic number, Word and Excel as ZIP packages that hold the
-right Office Open XML parts (with a guard against ZIP bombs), CSV and plain text as UTF-8 without NUL
-bytes. The submitter's file name only has to agree with what the content turned out to be.
+``inspect_upload`` reads the file and returns what the rest of the app stores, or raises a
+``ValidationError`` whose message a submitter can act on.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
-import os
+import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 
 import filetype
 from django.conf import settings
@@ -21,39 +22,23 @@ from django.template.defaultfilters import filesizeformat
 
 from .models import Attachment
 
-Kind = Attachment.Kind
-
 CONTENT_TYPES = {
-    Kind.PDF: "application/pdf",
-    Kind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    Kind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    Kind.CSV: "text/csv",
-    Kind.TXT: "text/plain",
+    Attachment.Kind.PDF: "application/pdf",
+    Attachment.Kind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    Attachment.Kind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Attachment.Kind.CSV: "text/csv",
+    Attachment.Kind.TXT: "text/plain",
 }
-# The file-name endings each kind may carry.
-EXTENSIONS = {
-    Kind.PDF: {".pdf"},
-    Kind.DOCX: {".docx"},
-    Kind.XLSX: {".xlsx"},
-    Kind.CSV: {".csv"},
-    Kind.TXT: {".txt", ".text"},
-}
-ACCEPTED = "PDF, Word (.docx), Excel (.xlsx), CSV or plain text (.txt)"
+ALLOWED_DESCRIPTION = "PDF, Word (DOCX), Excel (XLSX), CSV or plain text"
 
-# Office main-part content types, as declared in [Content_Types].xml.
-_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-_XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-
-# ZIP-bomb guard: a package may not expand beyond this in total, nor any large member by more than the ratio.
+# Office files are zip archives: refuse archives that would expand to far more than they weigh.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 5000
-_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
-class CheckedUpload:
+class InspectedUpload:
     kind: str
     content_type: str
     size: int
@@ -62,149 +47,162 @@ class CheckedUpload:
 
 
 def clean_file_name(name: str) -> str:
-    """The submitter's file name, for display only: no folders, no control characters, bounded length."""
-    name = os.path.basename((name or "").replace("\\", "/"))
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
-    name = name.strip().strip(".") or "file"
-    if len(name) > 200:
-        stem, ext = os.path.splitext(name)
-        name = stem[: 200 - len(ext)] + ext
-    return name
+    """The submitter's file name without any folders, control characters or leading dots."""
+    name = PureWindowsPath(PurePosixPath(name or "").name).name
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    return name[:200] or "attachment"
 
 
-def inspect_upload(upload: UploadedFile) -> CheckedUpload:
-    """Validate an uploaded file and describe it, or raise ValidationError saying what is wrong."""
-    limit = settings.MMIP_UPLOAD_MAX_BYTES
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError("The selected file is empty.", code="empty")
-    if size > limit:
-        raise ValidationError(
-            f"The file is {filesizeformat(size)}; the limit is {filesizeformat(limit)}. "
-            "Split it or compress the images in it.",
-            code="too_large",
-        )
-    name = clean_file_name(upload.name)
+def _read_head(upload: UploadedFile, size: int = 8192) -> bytes:
     upload.seek(0)
-    head = upload.read(8192)
+    head = upload.read(size)
     upload.seek(0)
-
-    kind = _detect_kind(upload, head, name)
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in EXTENSIONS[kind]:
-        raise ValidationError(
-            f"The file is named “{name}” but its content is {Kind(kind).label}. "
-            f"Save it with the right ending ({', '.join(sorted(EXTENSIONS[kind]))}) and upload it again.",
-            code="name_mismatch",
-        )
-    return CheckedUpload(
-        kind=kind, content_type=CONTENT_TYPES[kind], size=size, sha256=sha256_of(upload), original_name=name
-    )
+    return head
 
 
-def sha256_of(upload: UploadedFile) -> str:
+def _sha256(upload: UploadedFile) -> str:
     digest = hashlib.sha256()
     upload.seek(0)
-    for chunk in upload.chunks(_CHUNK):
+    for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
 
 
-def _detect_kind(upload: UploadedFile, head: bytes, name: str) -> str:
-    if head.startswith(b"%PDF-"):
-        return Kind.PDF
-    if head.startswith(b"PK\x03\x04"):
-        return _office_kind(upload)
-    guess = filetype.guess(head)
-    if guess is not None:
-        raise ValidationError(
-            f"“{name}” is not a {ACCEPTED} file: its content is {_describe(guess)}.", code="wrong_type"
-        )
-    return _text_kind(upload, name)
+# The main part each Office package must declare in [Content_Types].xml.
+_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_MACRO_MAINS = (
+    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+)
+_BOMB = (
+    "The file expands to far more than its size (a compressed archive bomb); it was refused. If it is a "
+    "genuine document, save it again without embedded files and upload the new copy."
+)
 
 
-def _describe(guess) -> str:
-    if guess.mime in {"application/x-msdownload", "application/x-executable", "application/x-elf"}:
-        return "a program (executable)"
-    if guess.mime == "application/zip":
-        return "a ZIP archive"
-    return f"a {guess.extension.upper()} file ({guess.mime})"
+def _guard_against_zip_bomb(members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ValidationError("The file contains too many parts to be a document we can read.")
+    total = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+        raise ValidationError(_BOMB)
+    # One highly compressed member hidden among ordinary ones is a bomb too.
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size / max(member.compress_size, 1) > MAX_COMPRESSION_RATIO:
+            raise ValidationError(_BOMB)
 
 
 def _office_kind(upload: UploadedFile) -> str:
-    """Word or Excel: a ZIP package with [Content_Types].xml declaring the right main part."""
+    """Word or Excel: a zip package holding the right parts and declaring the right main content type."""
     upload.seek(0)
     try:
-        with zipfile.ZipFile(upload.file) as package:
-            members = package.infolist()
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
             _guard_against_zip_bomb(members)
             names = {m.filename for m in members}
             if "[Content_Types].xml" not in names:
-                raise ValidationError(
-                    f"This ZIP file is not a Word or Excel document. Upload a {ACCEPTED} file.",
-                    code="wrong_type",
-                )
-            with package.open("[Content_Types].xml") as handle:
+                raise ValidationError(f"The file is a zip archive, not a {ALLOWED_DESCRIPTION} file.")
+            with archive.open("[Content_Types].xml") as handle:
                 content_types = handle.read(1024 * 1024)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError):
         raise ValidationError(
-            "The file looks like a Word or Excel document but is damaged and cannot be opened. "
-            "Open it, save it again and upload the new copy.",
-            code="damaged",
+            "The file looks like an office document but is damaged and cannot be opened. "
+            "Open it, save it again and upload the new copy."
         ) from None
     finally:
         upload.seek(0)
     if _DOCX_MAIN in content_types and "word/document.xml" in names:
-        return Kind.DOCX
+        return Attachment.Kind.DOCX
     if _XLSX_MAIN in content_types and "xl/workbook.xml" in names:
-        return Kind.XLSX
-    if _XLSM_MAIN in content_types:
-        raise ValidationError(
-            "Excel files with macros (.xlsm) are not accepted. "
-            "Save the workbook as .xlsx and upload it again.",
-            code="wrong_type",
-        )
-    raise ValidationError(
-        f"This Office file is neither a Word document (.docx) nor an Excel workbook (.xlsx). "
-        f"Upload a {ACCEPTED} file.",
-        code="wrong_type",
-    )
+        return Attachment.Kind.XLSX
+    if any(main in content_types for main in _MACRO_MAINS):
+        raise ValidationError("Office files with macros are not accepted: save it as .docx or .xlsx and upload that.")
+    raise ValidationError("Only Word (DOCX) and Excel (XLSX) office files are accepted.")
 
 
-def _guard_against_zip_bomb(members: list[zipfile.ZipInfo]) -> None:
-    bomb = ValidationError(
-        "The document expands to far more data than a real Word or Excel file would, so it was refused. "
-        "If it is genuine, save it again without embedded files and upload it again.",
-        code="zip_bomb",
-    )
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise bomb
-    total = 0
-    for member in members:
-        total += member.file_size
-        if total > MAX_UNCOMPRESSED_BYTES:
-            raise bomb
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
-            raise bomb
+def _looks_textual(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only a character cut in two by the 8 KB boundary
+    return True
+
+
+def _describe_binary(head: bytes) -> str | None:
+    """What a binary file we do not accept is, in words, or None when it is not a known binary type."""
+    if head.startswith((b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")):
+        return "a program"
+    if _looks_textual(head):
+        return None  # left to the text checks: signature matching on text gives false alarms ("ID3,…")
+    guess = filetype.guess(head)
+    if guess is None:
+        return None
+    if guess.mime in {"application/x-msdownload", "application/x-executable", "application/x-mach-binary"}:
+        return "a program"
+    return f"a {guess.extension.upper()} file ({guess.mime})"
 
 
 def _text_kind(upload: UploadedFile, name: str) -> str:
-    """CSV or plain text: UTF-8 with no NUL bytes. The name's ending tells CSV from text."""
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
     if b"\x00" in data:
-        raise ValidationError(
-            f"“{name}” is not a {ACCEPTED} file: it contains binary data.", code="wrong_type"
-        )
+        raise ValidationError(f"The file is not a {ALLOWED_DESCRIPTION} file (it contains binary data).")
     try:
-        data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"“{name}” is not UTF-8 text (the byte at position {exc.start} cannot be read). "
-            "Save it as UTF-8 (in Excel: “CSV UTF-8”) and upload it again.",
-            code="encoding",
+            f"Text and CSV files must be saved as UTF-8 (the byte at position {exc.start} is not UTF-8). "
+            "In Excel, choose “CSV UTF-8” when you save."
         ) from None
-    return Kind.CSV if name.lower().endswith(".csv") else Kind.TXT
+    if name.lower().endswith(".csv"):
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise ValidationError(f"The CSV file could not be read: {exc}.") from None
+        if not rows:
+            raise ValidationError("The CSV file is empty.")
+        return Attachment.Kind.CSV
+    if not text.strip():
+        raise ValidationError("The text file is empty.")
+    return Attachment.Kind.TXT
+
+
+def inspect_upload(upload: UploadedFile) -> InspectedUpload:
+    """Validate an uploaded file and describe it; raise ValidationError with a clear message."""
+    name = clean_file_name(upload.name or "")
+    limit = settings.MMIP_UPLOAD_MAX_BYTES
+    if upload.size is None or upload.size == 0:
+        raise ValidationError("The file is empty.")
+    if upload.size > limit:
+        raise ValidationError(
+            f"The file is {filesizeformat(upload.size)}; the largest accepted is {filesizeformat(limit)}."
+        )
+    head = _read_head(upload)
+    if head.startswith(b"%PDF-"):
+        kind = Attachment.Kind.PDF
+    elif head.startswith(b"PK\x03\x04"):
+        kind = _office_kind(upload)
+    elif (binary := _describe_binary(head)) == "a program":
+        raise ValidationError(
+            f"“{name}” is a program, which cannot be uploaded whatever its name. Accepted: {ALLOWED_DESCRIPTION}."
+        )
+    elif binary:
+        raise ValidationError(f"“{name}” is {binary}, not a {ALLOWED_DESCRIPTION} file.")
+    else:
+        kind = _text_kind(upload, name)
+    # The name's extension follows the content, so a download never opens as something else.
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return InspectedUpload(
+        kind=kind,
+        content_type=CONTENT_TYPES[kind],
+        size=upload.size,
+        sha256=_sha256(upload),
+        original_name=f"{stem}.{kind}",
+    )

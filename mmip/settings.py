@@ -175,14 +175,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Without a broker, tasks run in-process when enqueued (after the transaction commits).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "mmip") or "mmip"
-# Nothing that matters lives in the result backend: job state is on database rows.
+# Nothing that matters lives in the result backend: job state is on database rows. The backend only
+# counts a chord's finished header tasks (the compilation's per-component tasks).
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_RESULT_BACKEND = None
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -196,7 +198,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# visibility_timeout: how long before Redis hands an unacknowledged task (its worker died) to another.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},
@@ -227,9 +234,7 @@ LOGIN_URL = "account_login"
 # Django 6.1's MAILERS. In development mail is printed to the console; in production it goes by SMTP
 # (EMAIL_HOST and friends) unless EMAIL_BACKEND names another backend.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend"
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
 _mail_options: dict = {}
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
@@ -241,6 +246,8 @@ if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", False),
         "timeout": env_int("EMAIL_TIMEOUT", 10),
     }
+elif EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    _mail_options = {"file_path": env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")}
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND, "OPTIONS": _mail_options}}
 del EMAIL_BACKEND
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MMIP Evidence <evidence@mmip.example>")
@@ -255,6 +262,7 @@ USE_TZ = True
 # --- Static and media files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 # Front-end packages come from npm (package-lock.json) and are served from node_modules, never a CDN.
 _npm = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
@@ -319,6 +327,7 @@ LOGGING = {
 }
 
 # --- MMIP ----------------------------------------------------------------------------------------------
+MMIP_SITE_URL = env_str("MMIP_SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 MMIP_UPLOAD_MAX_BYTES = env_int("MMIP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 MMIP_UPLOADS_PER_SUBMISSION = env_int("MMIP_UPLOADS_PER_SUBMISSION", 10)
 MMIP_REFERENCE_PREFIX = env_str("MMIP_REFERENCE_PREFIX", "MMIP") or "MMIP"

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from recommendations.views.public import you_said_we_did
+
 admin.site.site_header = "MMIP Evidence: review"
 admin.site.site_title = "MMIP Evidence admin"
 admin.site.index_title = "Triage and review"
@@ -9,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("lead/", include("recommendations.urls")),
+    path("calls/<slug:slug>/you-said-we-did/", you_said_we_did, name="you_said_we_did"),
     path("", include("evidence.urls")),
 ]

@@ -1,1 +1,254 @@
-"""Compiled draft recommendations and their success criteria (built on the evidence app)."""
+"""Compilation runs, draft recommendations and their success criteria (built on the evidence app).
+
+A run's state lives here, not in Celery: tasks claim and update these rows. Each run writes its own
+drafts; a lead's edits are kept as history (django-simple-history) and never overwritten by a later run.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from evidence.models import Consultation, EcosystemComponent, Indicator
+
+
+class CompilationRunQuerySet(models.QuerySet):
+    def finished(self):
+        return self.filter(state__in=[CompilationRun.State.SUCCEEDED, CompilationRun.State.FAILED])
+
+
+class CompilationRun(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="compilation_runs")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    parameters = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    components_total = models.PositiveSmallIntegerField(default=0)
+    components_done = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CompilationRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="failed") | ~Q(error=""),
+                name="compilationrun_failure_has_message",
+                violation_error_message="A failed run must say why it failed.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:run_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.SUCCEEDED, self.State.FAILED}
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.components_total:
+            return 100 if self.is_finished else 0
+        return round(100 * self.components_done / self.components_total)
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class ComponentResult(models.Model):
+    """What one component's task produced, as plain data (see recommendations.compile.data)."""
+
+    class State(models.TextChoices):
+        DONE = "done", "Done"
+        NOT_ENOUGH = "not_enough", "Not enough evidence"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(CompilationRun, on_delete=models.CASCADE, related_name="results")
+    component = models.ForeignKey(EcosystemComponent, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=12, choices=State.choices)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["run", "component__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "component"],
+                name="componentresult_one_per_component",
+                violation_error_message="This component already has a result in this run.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component} in run {self.run_id}: {self.get_state_display()}"
+
+
+class Recommendation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+
+    run = models.ForeignKey(CompilationRun, on_delete=models.CASCADE, related_name="recommendations")
+    component = models.ForeignKey(EcosystemComponent, on_delete=models.PROTECT, related_name="recommendations")
+    number = models.PositiveSmallIntegerField(help_text="Position within the component in this run.")
+    title = models.CharField(max_length=300)
+    objective = models.TextField(help_text="What outcome, for whom.")
+    # [{"text": ..., "references": ["MMIP-0001", ...]}, ...]
+    rationale = models.JSONField(default=list, blank=True)
+    dissent = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Optimistic locking: an edit saves only if nobody saved since the editor loaded the form.
+    lock_version = models.PositiveIntegerField(default=1)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["run", "component__order", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "component", "number"],
+                name="recommendation_unique_number_per_component_and_run",
+                violation_error_message="This run already has a recommendation with this number.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:draft_detail", kwargs={"pk": self.pk})
+
+    def references(self) -> list[str]:
+        refs = [r for s in (*self.rationale, *self.dissent) for r in s.get("references", [])]
+        return list(dict.fromkeys(refs))
+
+
+class SuccessCriterion(models.Model):
+    """A SMART success criterion. Fields the evidence cannot support stay empty and are listed in
+    ``needs_input`` ("needs lead input"), never invented."""
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", "Increase"
+        DECREASE = "decrease", "Decrease"
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="criteria")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    indicator_name = models.CharField(max_length=200)
+    baseline_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    baseline_unit = models.CharField(max_length=80, blank=True)
+    baseline_period = models.CharField(max_length=60, blank=True)
+    baseline_source = models.CharField(max_length=300, blank=True)
+    baseline_method = models.TextField(blank=True, help_text="How the baseline was derived.")
+    baseline_references = models.JSONField(default=list, blank=True)
+    baseline_status = models.CharField(max_length=300, default="ok")
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    target_direction = models.CharField(max_length=8, choices=Direction.choices)
+    deadline = models.DateField(null=True, blank=True)
+    owner = models.CharField(max_length=200, blank=True)
+    data_source = models.CharField(max_length=300, blank=True)
+    frequency = models.CharField(max_length=100, blank=True)
+    needs_input = models.JSONField(default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "pk"]
+        verbose_name_plural = "success criteria"
+
+    def __str__(self) -> str:
+        return f"{self.indicator_name} ({self.get_target_direction_display().lower()})"
+
+    def field_display(self, name: str) -> str:
+        value = getattr(self, name)
+        return str(value) if value not in (None, "") else "needs lead input"
+
+
+class Export(models.Model):
+    """A file made for a lead (a pack or the evidence register), kept and logged: who, what, when, and
+    whether it includes commercially confidential evidence."""
+
+    class Kind(models.TextChoices):
+        PACK = "pack", "Recommendation pack"
+        REGISTER = "register", "Evidence register"
+
+    class Format(models.TextChoices):
+        DOCX = "docx", "Word (DOCX)"
+        PDF = "pdf", "PDF"
+        MD = "md", "Markdown"
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    format = models.CharField(max_length=5, choices=Format.choices)
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="exports")
+    run = models.ForeignKey(CompilationRun, on_delete=models.PROTECT, null=True, blank=True, related_name="exports")
+    approved_only = models.BooleanField(default=False)
+    include_confidential = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=300, blank=True, help_text="Path under MMIP_EXPORT_ROOT.")
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="pack") | Q(run__isnull=False),
+                name="export_pack_needs_run",
+                violation_error_message="A recommendation pack is exported from a compilation run.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="pack") & Q(format__in=["docx", "pdf", "md", "json"]))
+                | (Q(kind="register") & Q(format__in=["csv", "xlsx"])),
+                name="export_format_fits_kind",
+                violation_error_message="Packs are DOCX, PDF, Markdown or JSON; registers are CSV or XLSX.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_format_display()}) #{self.pk}"
+
+    @property
+    def filename(self) -> str:
+        what = f"pack-run-{self.run_id}" if self.kind == self.Kind.PACK else f"register-{self.consultation.slug}"
+        mark = "-CONFIDENTIAL" if self.include_confidential else ""
+        return f"mmip-{what}{mark}.{self.format}"

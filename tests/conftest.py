@@ -7,10 +7,51 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    # Password hashing is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_services(request, settings):
+    """Unit tests run Celery tasks in-process and use a private cache, even when REDIS_URL is set.
+
+    Task wiring is tested with a real worker in tests/integration (marked ``worker``)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from mmip.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     # Each test writes uploads and exports to its own folder.
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MMIP_EXPORT_ROOT = tmp_path / "media" / "exports"
+
+
+@pytest.fixture
+def live_db(transactional_db):
+    """A database whose writes really commit (for other threads and processes), with the catalogues.
+
+    Transactional tests empty every table when they end, including the catalogues that migrations
+    seeded, so they are seeded again here with the same (idempotent) migration code."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from evidence.models import EcosystemComponent
+
+    if not EcosystemComponent.objects.exists():
+        state = MigrationExecutor(connection).loader.project_state(("evidence", "0002_seed_catalogues"))
+        importlib.import_module("evidence.migrations.0002_seed_catalogues").seed(state.apps, None)
 
 
 @pytest.fixture

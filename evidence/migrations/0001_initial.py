@@ -22,9 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("slug", models.SlugField(max_length=60, unique=True)),
                 ("name", models.CharField(max_length=200)),
@@ -46,9 +44,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("slug", models.SlugField(max_length=60, unique=True)),
                 ("name", models.CharField(max_length=200)),
@@ -69,9 +65,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("slug", models.SlugField(max_length=60, unique=True)),
                 ("name", models.CharField(max_length=200)),
@@ -95,9 +89,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("slug", models.SlugField(max_length=60, unique=True)),
                 ("name", models.CharField(max_length=200)),
@@ -117,9 +109,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ("file", models.FileField(max_length=200, upload_to=evidence.models.attachment_upload_to)),
@@ -170,9 +160,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("title", models.CharField(max_length=200)),
                 ("slug", models.SlugField(max_length=80, unique=True)),
@@ -197,9 +185,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("slug", models.SlugField(max_length=60, unique=True)),
                 ("name", models.CharField(max_length=200)),
@@ -235,9 +221,7 @@ class Migration(migrations.Migration):
                 ("baseline_note", models.TextField(blank=True, help_text="The published baseline in words.")),
                 (
                     "components",
-                    models.ManyToManyField(
-                        blank=True, related_name="indicators", to="evidence.ecosystemcomponent"
-                    ),
+                    models.ManyToManyField(blank=True, related_name="indicators", to="evidence.ecosystemcomponent"),
                 ),
             ],
             options={
@@ -250,9 +234,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=200)),
                 (
@@ -298,9 +280,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("job_title", models.CharField(blank=True, max_length=120)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
@@ -354,9 +334,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "consent_to_publish",
-                    models.BooleanField(
-                        default=False, help_text="Consent to publish what is not marked confidential."
-                    ),
+                    models.BooleanField(default=False, help_text="Consent to publish what is not marked confidential."),
                 ),
                 ("created_at", models.DateTimeField(blank=True, editable=False)),
                 (
@@ -402,9 +380,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "consultation",
@@ -462,9 +438,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("task_name", models.CharField(max_length=200)),
                 ("kwargs", models.JSONField(default=dict)),
@@ -483,18 +457,14 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("order", models.PositiveSmallIntegerField(default=0)),
                 ("text", models.CharField(max_length=500)),
                 ("guidance", models.TextField(blank=True)),
                 (
                     "word_limit",
-                    models.PositiveIntegerField(
-                        default=500, validators=[django.core.validators.MinValueValidator(10)]
-                    ),
+                    models.PositiveIntegerField(default=500, validators=[django.core.validators.MinValueValidator(10)]),
                 ),
                 (
                     "component",
@@ -524,9 +494,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("text", models.TextField()),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -548,9 +516,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 (
@@ -581,9 +547,7 @@ class Migration(migrations.Migration):
                 ("confidentiality_reason", models.TextField(blank=True)),
                 (
                     "consent_to_publish",
-                    models.BooleanField(
-                        default=False, help_text="Consent to publish what is not marked confidential."
-                    ),
+                    models.BooleanField(default=False, help_text="Consent to publish what is not marked confidential."),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -664,9 +628,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "round",
@@ -747,9 +709,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "assigned_by",
@@ -825,9 +785,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "answer",
@@ -944,9 +902,7 @@ class Migration(migrations.Migration):
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
                 (
                     "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
                 ),
                 (
                     "component",
@@ -1004,9 +960,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "round",
@@ -1073,9 +1027,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "other_indicator",
@@ -1155,9 +1107,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "round",
@@ -1239,9 +1189,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("number", models.PositiveIntegerField()),
                 ("snapshot", models.JSONField()),
@@ -1289,15 +1237,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="submission",
-            index=models.Index(
-                fields=["consultation", "status", "review_state"], name="submission_triage_idx"
-            ),
+            index=models.Index(fields=["consultation", "status", "review_state"], name="submission_triage_idx"),
         ),
         migrations.AddIndex(
             model_name="submission",
-            index=models.Index(
-                fields=["consultation", "first_submitted_at"], name="submission_submitted_idx"
-            ),
+            index=models.Index(fields=["consultation", "first_submitted_at"], name="submission_submitted_idx"),
         ),
         migrations.AddConstraint(
             model_name="submission",
@@ -1319,9 +1263,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="submission",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "draft"), models.Q(("reference", ""), _negated=True), _connector="OR"
-                ),
+                condition=models.Q(("status", "draft"), models.Q(("reference", ""), _negated=True), _connector="OR"),
                 name="submission_reference_once_submitted",
                 violation_error_message="A submitted or withdrawn response must have a reference.",
             ),

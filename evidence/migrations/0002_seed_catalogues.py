@@ -16,8 +16,7 @@ COMPONENTS = [
     (
         "skills",
         "Skills and talent",
-        "Technicians, engineers, apprenticeships, specialist skills (ATMP, digital, process), immigration of "
-        "experts.",
+        "Technicians, engineers, apprenticeships, specialist skills (ATMP, digital, process), immigration of experts.",
     ),
     (
         "regulation",
@@ -310,12 +309,8 @@ def seed(apps, schema_editor):
     Modality = apps.get_model("evidence", "Modality")
 
     for order, (slug, name, description) in enumerate(COMPONENTS, start=1):
-        Component.objects.get_or_create(
-            slug=slug, defaults={"name": name, "description": description, "order": order}
-        )
-    for order, (slug, name, unit, alt, better, value, period, source, note, comps) in enumerate(
-        INDICATORS, start=1
-    ):
+        Component.objects.get_or_create(slug=slug, defaults={"name": name, "description": description, "order": order})
+    for order, (slug, name, unit, alt, better, value, period, source, note, comps) in enumerate(INDICATORS, start=1):
         indicator, created = Indicator.objects.get_or_create(
             slug=slug,
             defaults={
@@ -349,9 +344,7 @@ def seed(apps, schema_editor):
             group.permissions.add(*Permission.objects.filter(content_type__app_label="evidence"))
             continue
         for app_label, codename in perms:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 class Migration(migrations.Migration):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 
 import docx
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from fpdf import FPDF
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def pdf_bytes(text: str = "Capital investment fell by 12% in 2022.") -> bytes:
@@ -59,6 +62,28 @@ def zip_bomb_bytes() -> bytes:
             chunk = b"\x00" * (1024 * 1024)
             for _ in range(210):
                 member.write(chunk)
+    return buffer.getvalue()
+
+
+def macro_workbook_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(
+            "[Content_Types].xml",
+            '<Types><Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>',
+        )
+        package.writestr("xl/workbook.xml", "<workbook/>")
+        package.writestr("xl/vbaProject.bin", b"\x00" * 64)
+    return buffer.getvalue()
+
+
+def hidden_bomb_bytes() -> bytes:
+    """A genuine document plus one small member that inflates to 20 MB: the total ratio looks harmless
+    only because ordinary, incompressible parts pad it out."""
+    buffer = io.BytesIO(docx_bytes())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/media/padding.bin", random.Random(1).randbytes(400 * 1024), zipfile.ZIP_STORED)
+        package.writestr("word/media/filler.bin", b"\x00" * (20 * 1024 * 1024))
     return buffer.getvalue()
 
 

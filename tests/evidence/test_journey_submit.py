@@ -21,7 +21,7 @@ def ready(submitter, consultation):
     draft = services.submission_start(consultation=consultation, user=submitter)
     services.submission_update(submission=draft, by=submitter, data={"summary": "We make vaccines in Speke."})
     question = consultation.questions.first()
-    services.submission_save_answers(submission=draft, by=submitter, answers={question.pk: "Skills gaps."})
+    services.answers_save(submission=draft, by=submitter, answers={question.pk: "Skills gaps."})
     draft.refresh_from_db()
     return draft
 
@@ -54,7 +54,7 @@ def test_references_have_no_gaps_across_organisations(consultation, submitter):
 
 def test_a_refused_submit_uses_no_reference_number(consultation, submitter, outsider):
     empty = services.submission_start(consultation=consultation, user=submitter)
-    with pytest.raises(ValidationError, match="Write a summary"):
+    with pytest.raises(ValidationError, match="Add a summary"):
         services.submission_submit(submission=empty, by=submitter)
     draft = services.submission_start(consultation=consultation, user=outsider)
     services.submission_update(submission=draft, by=outsider, data={"summary": "s", "proposals": "p"})
@@ -67,7 +67,7 @@ def test_submit_queues_the_receipt_after_commit(ready, submitter, django_capture
         services.submission_submit(submission=ready, by=submitter)
     row = OutboxTask.objects.get(task_name="evidence.tasks.send_receipt")
     assert row.kwargs == {"submission_id": ready.pk, "version": 1}
-    assert len(callbacks) == 1 and publish.call_count == 0
+    assert len(callbacks) == 2 and publish.call_count == 0  # the receipt and the reviewers' indexing
 
 
 def test_a_broker_outage_does_not_turn_a_submit_into_an_error(
@@ -103,14 +103,12 @@ def test_the_service_submit_is_idempotent(ready, submitter, consultation):
 
 def test_amending_needs_a_resubmit_and_keeps_earlier_versions(submitter_client, submitter, ready):
     services.submission_submit(submission=ready, by=submitter)
-    response = submitter_client.post(
-        url("section_about", ready), {"summary": "Amended: we make vaccines and ATMPs."}
-    )
+    response = submitter_client.post(url("section_about", ready), {"summary": "Amended: we make vaccines and ATMPs."})
     assert response.status_code == 302
     ready.refresh_from_db()
     assert ready.status == Submission.Status.SUBMITTED and ready.has_unsubmitted_changes
     detail = submitter_client.get(url("submission_detail", ready)).content.decode()
-    assert "changes not yet submitted" in detail
+    assert "Changes not yet submitted" in detail
 
     assert submitter_client.post(url("submit", ready)).status_code == 302
     ready.refresh_from_db()
@@ -132,17 +130,24 @@ def test_withdraw_asks_for_confirmation_then_withdraws(submitter_client, submitt
     assert "Withdraw response MMIP-0001?" in page
     ready.refresh_from_db()
     assert ready.status == Submission.Status.SUBMITTED
-    assert submitter_client.post(url("withdraw", ready)).status_code == 302
+    response = submitter_client.post(url("withdraw", ready), {})  # the confirmation box is not ticked
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    ready.refresh_from_db()
+    assert ready.status == Submission.Status.SUBMITTED
+    assert submitter_client.post(url("withdraw", ready), {"confirm": "on"}).status_code == 302
     ready.refresh_from_db()
     assert ready.status == Submission.Status.WITHDRAWN and ready.withdrawn_at
     # A withdrawn response cannot be changed or re-submitted.
-    assert submitter_client.get(url("section_about", ready)).status_code == 403
+    page = submitter_client.get(url("section_about", ready)).content.decode()
+    assert "This response was withdrawn and can no longer be changed." in page and "<textarea" not in page
+    response = submitter_client.post(url("section_about", ready), {"summary": "Changed after all"}, follow=True)
+    assert "This response was withdrawn and can no longer be changed." in response.content.decode()
     with pytest.raises(ValidationError, match="withdrawn"):
         services.submission_submit(submission=ready, by=submitter)
 
 
 def test_a_draft_cannot_be_withdrawn(submitter, ready):
-    with pytest.raises(ValidationError, match="still a draft"):
+    with pytest.raises(ValidationError, match="Only a submitted response can be withdrawn"):
         services.submission_withdraw(submission=ready, by=submitter)
 
 
@@ -166,9 +171,8 @@ def test_after_the_deadline_nothing_can_be_started(submitter_client, submitter, 
     submitter_client.force_login(submitter)  # a fresh session at the travelled-to time
     with pytest.raises(ValidationError, match="closed on"):
         services.submission_start(consultation=consultation, user=submitter)
-    response = submitter_client.post(reverse("evidence:start", args=[consultation.slug]))
-    assert response.status_code == 403
-    assert "Responses can no longer be started" in response.content.decode()
+    response = submitter_client.post(reverse("evidence:start", args=[consultation.slug]), follow=True)
+    assert "responses can no longer be started, changed or submitted" in response.content.decode()
     assert not Submission.objects.exists()
     landing_url = reverse("evidence:consultation", args=[consultation.slug])
     landing = submitter_client.get(landing_url).content.decode()
@@ -178,23 +182,16 @@ def test_after_the_deadline_nothing_can_be_started(submitter_client, submitter, 
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "section_about",
-        "section_answers",
-        "section_data",
-        "section_attachments",
-        "section_confidentiality",
-        "check_answers",
-    ],
+    ["section_about", "section_answers", "section_data_points", "section_attachments", "section_confidentiality"],
 )
 def test_after_the_deadline_sections_say_so_plainly(submitter_client, submitter, ready, consultation, name):
     with time_machine.travel(consultation.closes_at + dt.timedelta(seconds=1), tick=False):
         submitter_client.force_login(submitter)
-        get = submitter_client.get(url(name, ready))
-        post = submitter_client.post(url(name, ready), {"summary": "Too late"})
-    for response in (get, post):
-        assert response.status_code == 403
-        assert "This call for evidence closed on" in response.content.decode()
+        page = submitter_client.get(url(name, ready)).content.decode()
+        posted = submitter_client.post(url(name, ready), {"summary": "Too late"}, follow=True)
+    assert "This call for evidence closed on" in page
+    assert "<textarea" not in page and 'type="file"' not in page  # no form to fill in
+    assert "This call for evidence closed on" in posted.content.decode()
     ready.refresh_from_db()
     assert ready.summary == "We make vaccines in Speke."
 
@@ -207,18 +204,21 @@ def test_after_the_deadline_nothing_can_be_submitted_uploaded_or_withdrawn(
     )
     with time_machine.travel(consultation.closes_at, tick=False):  # the closing instant counts as closed
         submitter_client.force_login(submitter)
-        assert submitter_client.post(url("submit", ready)).status_code == 403
+        closed = "This call for evidence closed on"
+        assert closed in submitter_client.post(url("submit", ready), follow=True).content.decode()
         upload = files.upload("late.pdf", files.pdf_bytes())
-        assert submitter_client.post(url("section_attachments", ready), {"file": upload}).status_code == 403
-        assert submitter_client.post(url("withdraw", submitted)).status_code == 403
+        response = submitter_client.post(url("section_attachments", ready), {"file": upload}, follow=True)
+        assert closed in response.content.decode()
+        response = submitter_client.post(url("withdraw", submitted), {"confirm": "on"}, follow=True)
+        assert "cannot be withdrawn now" in response.content.decode() or closed in response.content.decode()
         with pytest.raises(ValidationError, match="closed on"):
             services.submission_submit(submission=ready, by=submitter)
         with pytest.raises(ValidationError, match="closed on"):
             services.attachment_add(submission=ready, upload=files.upload("a.txt", b"a"), by=submitter)
         with pytest.raises(ValidationError, match="closed on"):
             services.submission_withdraw(submission=submitted, by=submitter)
-        detail = submitter_client.get(url("submission_detail", ready)).content.decode()
-        assert "can no longer be changed or submitted" in detail
+        check = submitter_client.get(url("check_answers", ready)).content.decode()
+        assert closed in check and "Submit response" not in check
     ready.refresh_from_db()
     submitted.refresh_from_db()
     assert ready.status == Submission.Status.DRAFT and not ready.attachments.exists()

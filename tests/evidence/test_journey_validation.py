@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evidence import services
-from evidence.forms import parse_number
+from evidence.forms import StrictDecimalField
 from evidence.models import Answer, DataPoint, Submission
 from tests import factories
 
@@ -27,9 +27,15 @@ def url(name, submission, *args):
 # --- Numbers ---------------------------------------------------------------------------------------------
 
 
+def parse_number(raw: str):
+    return StrictDecimalField().clean(raw)
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        ("£400", Decimal("400")),
+        ("1 200", Decimal("1200")),
         ("1,200", Decimal("1200")),
         ("1200.5", Decimal("1200.5")),
         ("  -3.25 ", Decimal("-3.25")),
@@ -44,17 +50,16 @@ def test_numbers_as_people_write_them_are_accepted(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("12abc", "“12abc” is not a number"),
-        ("NaN", "“NaN” is not a number"),
-        ("inf", "“inf” is not a number"),
-        ("-Infinity", "is not a number"),
-        ("1e6", "is not a number"),
-        ("1,20", "is not a number"),
-        ("£400", "put the unit in the Unit field"),
-        ("12%", "is not a number"),
-        ("", "Enter the value."),
-        ("1.23456", "at most 4 decimal places"),
-        ("12345678901234567", "too large"),
+        ("12abc", "Enter the value as a number"),
+        ("NaN", "Enter the value as a number"),
+        ("inf", "Enter the value as a number"),
+        ("-Infinity", "Enter the value as a number"),
+        ("1e6", "Enter the value as a number"),
+        ("1,20", "Enter the value as a number"),
+        ("12%", "put the unit in the unit box"),
+        ("", "This field is required."),
+        ("1.23456", "at most four decimal places"),
+        ("1,000,000,000,000,000", "too large"),
     ],
 )
 def test_malformed_numbers_are_refused_with_a_clear_message(raw, message):
@@ -85,20 +90,21 @@ def data_point_post(**overrides):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"value": "12abc"}, "value", "“12abc” is not a number"),
-        ({"value": "nan"}, "value", "is not a number"),
-        ({"unit": "tonnes"}, "unit", "“tonnes” is not a unit for"),
-        ({"period_start": "1850"}, "period_start", "Enter a year between 1950 and"),
-        ({"period_start": "2300"}, "period_start", "Enter a year between 1950 and"),
+        ({"value": "12abc"}, "value", "Enter the value as a number"),
+        ({"value": "nan"}, "value", "Enter the value as a number"),
+        ({"value": ""}, "value", "This field is required"),
+        ({"unit": "tonnes"}, "unit", "“tonnes” does not fit Medicines manufacturing jobs"),
+        ({"period_start": "1850"}, "period_start", "greater than or equal to 1950"),
+        ({"period_start": "2300"}, "period_start", "or earlier"),
         ({"period_start": "2020", "period_end": "2019"}, "period_end", "cannot end before it starts"),
         ({"source": ""}, "source", "This field is required"),
         ({"geography": ""}, "geography", "This field is required"),
         ({"indicator": ""}, "indicator", "Choose an indicator, or name the measure"),
-        ({"other_indicator": "Jobs in Wales"}, "other_indicator", "Leave this empty"),
+        ({"other_indicator": "Jobs in Wales"}, "other_indicator", "not both"),
     ],
 )
 def test_data_point_rules(submitter_client, draft, overrides, field, message):
-    response = submitter_client.post(url("section_data", draft), data_point_post(**overrides))
+    response = submitter_client.post(url("section_data_points", draft), data_point_post(**overrides))
     assert response.status_code == 200
     form = response.context["form"]
     assert message in " ".join(form.errors[field])
@@ -109,7 +115,7 @@ def test_data_point_rules(submitter_client, draft, overrides, field, message):
 
 def test_a_unit_that_fits_the_indicator_in_another_spelling_is_accepted(submitter_client, draft):
     response = submitter_client.post(
-        url("section_data", draft),
+        url("section_data_points", draft),
         data_point_post(
             indicator=factories.indicator("capital-investment").pk, unit="GBP million a year", value="1,200"
         ),
@@ -121,7 +127,7 @@ def test_a_unit_that_fits_the_indicator_in_another_spelling_is_accepted(submitte
 
 def test_a_named_other_measure_needs_no_catalogue_unit(submitter_client, draft):
     response = submitter_client.post(
-        url("section_data", draft),
+        url("section_data_points", draft),
         data_point_post(indicator="", other_indicator="Apprentices trained", unit="people", value="35"),
     )
     assert response.status_code == 302
@@ -130,13 +136,13 @@ def test_a_named_other_measure_needs_no_catalogue_unit(submitter_client, draft):
 
 def test_data_points_can_be_changed_and_deleted(submitter_client, draft):
     point = factories.DataPointFactory(submission=draft)
-    edit = url("datapoint_edit", draft, point.pk)
+    edit = url("data_point_edit", draft, point.pk)
     assert 'value="400"' in submitter_client.get(edit).content.decode()
     response = submitter_client.post(edit, data_point_post(value="1,250.5"))
     assert response.status_code == 302
     point.refresh_from_db()
     assert point.value == Decimal("1250.5")
-    assert submitter_client.post(url("datapoint_delete", draft, point.pk)).status_code == 302
+    assert submitter_client.post(url("data_point_delete", draft, point.pk)).status_code == 302
     assert not DataPoint.objects.exists()
 
 
@@ -150,8 +156,8 @@ def test_the_service_checks_units_too(submitter, draft):
         source="x",
     )
     with pytest.raises(ValidationError) as caught:
-        services.datapoint_save(submission=draft, by=submitter, data_point=point)
-    assert "“kg” is not a unit for" in caught.value.message_dict["unit"][0]
+        services.data_point_save(submission=draft, by=submitter, data_point=point)
+    assert "“kg” does not fit Medicines manufacturing jobs" in caught.value.message_dict["unit"][0]
 
 
 # --- Answers ---------------------------------------------------------------------------------------------
@@ -161,12 +167,12 @@ def test_an_answer_over_the_word_limit_is_refused_with_the_count(submitter_clien
     first, second = consultation.questions.all()[:2]
     response = submitter_client.post(
         url("section_answers", draft),
-        {f"question_{first.pk}": "word " * 205, f"question_{second.pk}": "A fine answer."},
+        {f"q{first.pk}": "word " * 205, f"q{second.pk}": "A fine answer."},
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Your answer is 205 words; the limit is 200. Shorten it by 5 words." in page
-    assert f'href="#id_question_{first.pk}"' in page
+    assert "This answer has 205 words; the limit is 200." in page
+    assert f'href="#id_q{first.pk}"' in page
     # Nothing half-saved: the valid answer beside it was not stored either, and the text is kept.
     assert not Answer.objects.exists()
     assert "A fine answer." in page
@@ -174,7 +180,7 @@ def test_an_answer_over_the_word_limit_is_refused_with_the_count(submitter_clien
 
 def test_answers_are_saved_changed_and_cleared(submitter_client, draft, consultation):
     question = consultation.questions.first()
-    field = f"question_{question.pk}"
+    field = f"q{question.pk}"
     submitter_client.post(url("section_answers", draft), {field: "First go."})
     assert Answer.objects.get().text == "First go."
     submitter_client.post(url("section_answers", draft), {field: "Second go."})
@@ -186,14 +192,14 @@ def test_answers_are_saved_changed_and_cleared(submitter_client, draft, consulta
 def test_the_service_enforces_word_limits(submitter, draft, consultation):
     question = consultation.questions.first()
     with pytest.raises(ValidationError, match="the limit is 200"):
-        services.submission_save_answers(submission=draft, by=submitter, answers={question.pk: "w " * 201})
+        services.answers_save(submission=draft, by=submitter, answers={question.pk: "w " * 201})
 
 
 def test_the_summary_is_required_and_limited(submitter_client, draft):
     response = submitter_client.post(url("section_about", draft), {"summary": ""})
-    assert "This field is required" in " ".join(response.context["form"].errors["summary"])
+    assert "Enter a summary of your evidence." in " ".join(response.context["form"].errors["summary"])
     response = submitter_client.post(url("section_about", draft), {"summary": "w " * 301})
-    assert "Your answer is 301 words; the limit is 300." in response.content.decode()
+    assert "The summary has 301 words; the limit is 300." in response.content.decode()
     draft.refresh_from_db()
     assert draft.summary == ""
 
@@ -205,7 +211,7 @@ def test_confidential_responses_need_a_reason(submitter_client, draft):
     page_url = url("section_confidentiality", draft)
     response = submitter_client.post(page_url, {"confidentiality": "confidential"})
     assert response.status_code == 200
-    assert "Tell us why the material is commercially confidential." in response.content.decode()
+    assert "Say why the material is commercially confidential." in response.content.decode()
     draft.refresh_from_db()
     assert draft.confidentiality == Submission.Confidentiality.PUBLISHABLE
 
@@ -224,9 +230,7 @@ def test_the_reason_is_dropped_when_no_longer_confidential(submitter, draft):
         by=submitter,
         data={"confidentiality": "confidential", "confidentiality_reason": "Costs"},
     )
-    updated = services.submission_update(
-        submission=draft, by=submitter, data={"confidentiality": "attributable"}
-    )
+    updated = services.submission_update(submission=draft, by=submitter, data={"confidentiality": "attributable"})
     assert updated.confidentiality_reason == ""
 
 
@@ -242,9 +246,9 @@ def test_script_in_text_is_shown_escaped_everywhere(submitter_client, submitter,
     script = '<script>alert("x")</script>'
     question = consultation.questions.first()
     services.submission_update(submission=draft, by=submitter, data={"summary": script, "proposals": script})
-    services.submission_save_answers(submission=draft, by=submitter, answers={question.pk: script})
+    services.answers_save(submission=draft, by=submitter, answers={question.pk: script})
     factories.DataPointFactory(submission=draft, source=script)
-    for name in ("check_answers", "submission_detail", "section_data"):
+    for name in ("check_answers", "submission_detail", "section_data_points"):
         page = submitter_client.get(url(name, draft)).content.decode()
         assert script not in page
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
@@ -253,12 +257,20 @@ def test_script_in_text_is_shown_escaped_everywhere(submitter_client, submitter,
 # --- Submitting needs the essentials ---------------------------------------------------------------------
 
 
-def test_check_answers_lists_what_is_missing_with_links(submitter_client, draft):
+def test_check_answers_lists_what_is_missing_and_submit_refuses(submitter_client, draft):
     page = submitter_client.get(url("check_answers", draft)).content.decode()
-    assert "Write a summary of your evidence." in page
-    assert f'href="{url("section_about", draft)}"' in page
-    assert "Submit your response" not in page
-    response = submitter_client.post(url("submit", draft))
-    assert response.status_code == 400
+    assert "Add a summary of your evidence." in page
+    assert "Answer at least one question or say what should change." in page
+    assert "Submit response" not in page
+    response = submitter_client.post(url("submit", draft), follow=True)
+    assert "Add a summary of your evidence." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Submission.Status.DRAFT and draft.reference == ""
+
+
+def test_a_confidential_response_needs_its_reason_in_the_service_too(submitter, draft):
+    with pytest.raises(ValidationError) as caught:
+        services.submission_update(submission=draft, by=submitter, data={"confidentiality": "confidential"})
+    assert caught.value.message_dict == {
+        "confidentiality_reason": ["Say why the material is commercially confidential."]
+    }

@@ -1,0 +1,907 @@
+"""The reviewers' workbench in the Django admin. Rules live in evidence.review; the admin only calls
+them. Querysets are annotated and prefetched so pages cost a constant number of queries."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import review, search
+from .models import (
+    GRADE_DEFINITIONS,
+    ComponentTag,
+    Consultation,
+    DuplicateFlag,
+    EcosystemComponent,
+    Excerpt,
+    Indicator,
+    Membership,
+    Modality,
+    Organisation,
+    OrganisationType,
+    Question,
+    Region,
+    ReviewAssignment,
+    ReviewRound,
+    Submission,
+)
+
+WITHHELD = "Commercial in confidence – withheld (you do not have permission to see confidential evidence)."
+
+
+def sees_confidential(request: HttpRequest) -> bool:
+    return request.user.has_perm("evidence.view_confidential")
+
+
+def withheld(request: HttpRequest, submission: Submission) -> bool:
+    return submission.is_confidential and not sees_confidential(request)
+
+
+# --- Catalogues -----------------------------------------------------------------------------------------
+
+
+@admin.register(EcosystemComponent)
+class EcosystemComponentAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "better", "baseline_value", "baseline_period", "is_active"]
+    list_filter = ["better", "is_active", "components"]
+    filter_horizontal = ["components"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(OrganisationType, Region, Modality)
+class CatalogueAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "opens_at", "closes_at", "last_reference_number"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["components"]
+    inlines = [QuestionInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation_type", "size_band", "region"]
+    list_filter = ["organisation_type", "size_band", "region"]
+    list_select_related = ["organisation_type", "region"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+# --- Filters --------------------------------------------------------------------------------------------
+
+
+class MyQueueFilter(admin.SimpleListFilter):
+    title = "my queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "My open assignments"), ("mine_all", "Everything assigned to me")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(
+                assignments__reviewer=request.user, assignments__status=ReviewAssignment.Status.ASSIGNED
+            )
+        if self.value() == "mine_all":
+            return queryset.filter(assignments__reviewer=request.user)
+        return queryset
+
+
+class ComponentFilter(admin.SimpleListFilter):
+    title = "component"
+    parameter_name = "component"
+
+    def lookups(self, request, model_admin):
+        return [(c.pk, c.name) for c in EcosystemComponent.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            tagged = ComponentTag.objects.filter(
+                submission=OuterRef("pk"), round=ReviewRound.FIRST, component_id=self.value()
+            )
+            return queryset.filter(Exists(tagged))
+        return queryset
+
+
+class GradeFilter(admin.SimpleListFilter):
+    title = "grade"
+    parameter_name = "grade"
+
+    def lookups(self, request, model_admin):
+        return [(g, label) for g, label in ComponentTag._meta.get_field("grade").choices]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            graded = ComponentTag.objects.filter(submission=OuterRef("pk"), round=ReviewRound.FIRST, grade=self.value())
+            return queryset.filter(Exists(graded))
+        return queryset
+
+
+class ReviewerFilter(admin.SimpleListFilter):
+    title = "assigned reviewer"
+    parameter_name = "reviewer"
+
+    def lookups(self, request, model_admin):
+        return [("none", "Unassigned")] + [(u.pk, u.email or u.username) for u in review.reviewers().order_by("email")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(assignments__isnull=True)
+        if self.value():
+            return queryset.filter(
+                Exists(ReviewAssignment.objects.filter(submission=OuterRef("pk"), reviewer_id=self.value()))
+            )
+        return queryset
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = "flagged as duplicate or campaign"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("any", "Flagged (not rejected)"),
+            ("duplicate", "Likely duplicate"),
+            ("campaign", "Likely campaign"),
+        ]
+
+    def queryset(self, request, queryset):
+        flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(status=DuplicateFlag.Status.REJECTED)
+        if self.value() == "any":
+            return queryset.filter(Exists(flags))
+        if self.value() in {"duplicate", "campaign"}:
+            return queryset.filter(Exists(flags.filter(kind=self.value())))
+        return queryset
+
+
+# --- Submission inlines ---------------------------------------------------------------------------------
+
+
+class RoundScopedInline(admin.TabularInline):
+    """Tags and excerpts of the reviewer's own round; the other round only once both are done (blind)."""
+
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("component", "reviewer")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            field = formset.form.base_fields.get("component")
+            if field is not None:
+                field.queryset = obj.consultation.components.all()
+        return formset
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and withheld(request, obj))
+
+    has_add_permission = has_change_permission
+
+
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = ComponentTag
+        fields = ["component", "relevance", "grade"]
+        help_texts = {"grade": " ".join(f"{g}: {d}" for g, d in GRADE_DEFINITIONS.items())}
+
+    def clean(self):
+        data = super().clean()
+        submission = self.instance.submission if self.instance.submission_id else None
+        component = data.get("component")
+        if submission and component and not submission.consultation.components.filter(pk=component.pk).exists():
+            self.add_error("component", f"“{component}” is not a component of this consultation.")
+        return data
+
+
+class ComponentTagInline(RoundScopedInline):
+    model = ComponentTag
+    form = TagForm
+    fields = ["component", "relevance", "grade", "round", "reviewer"]
+    readonly_fields = ["round", "reviewer"]
+    verbose_name = "component tag"
+
+
+class ExcerptForm(forms.ModelForm):
+    class Meta:
+        model = Excerpt
+        fields = ["component", "answer", "attachment", "text", "note"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 50}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        excerpt = Excerpt(
+            submission=self.instance.submission if self.instance.submission_id else None,
+            answer=data.get("answer"),
+            attachment=data.get("attachment"),
+            text=data.get("text") or "",
+        )
+        if excerpt.submission is not None:
+            excerpt.submission_id = excerpt.submission.pk
+            try:
+                review.check_excerpt(excerpt)
+            except ValidationError as error:
+                raise forms.ValidationError(error.messages) from None
+        return data
+
+
+class ExcerptInline(RoundScopedInline):
+    model = Excerpt
+    form = ExcerptForm
+    fields = ["component", "answer", "attachment", "text", "note", "round", "reviewer"]
+    readonly_fields = ["round", "reviewer"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset.form.base_fields["answer"].queryset = obj.answers.select_related("question")
+            formset.form.base_fields["attachment"].queryset = obj.attachments.all()
+        return formset
+
+
+class AssignmentInline(admin.TabularInline):
+    model = ReviewAssignment
+    extra = 0
+    fk_name = "submission"
+    fields = ["round", "reviewer", "status", "assigned_at", "completed_at"]
+    readonly_fields = ["assigned_at", "completed_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("evidence.lead_consultation")
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+# --- The submission page --------------------------------------------------------------------------------
+
+
+class ReviewForm(forms.ModelForm):
+    """The change form: the review state moves only through review.review_transition."""
+
+    move_to = forms.ChoiceField(
+        label="Move review state to",
+        required=False,
+        choices=[("", "— keep —"), *Submission.ReviewState.choices],
+    )
+    reason = forms.ChoiceField(
+        label="Exclusion reason", required=False, choices=[("", "—"), *Submission.ExclusionReason.choices]
+    )
+
+    class Meta:
+        model = Submission
+        fields: list[str] = []
+
+    def clean(self):
+        data = super().clean()
+        to = data.get("move_to")
+        if to and to != self.instance.review_state:
+            if to not in review.TRANSITIONS.get(self.instance.review_state, set()):
+                self.add_error(
+                    "move_to",
+                    f"Cannot move from “{self.instance.get_review_state_display()}” to "
+                    f"“{Submission.ReviewState(to).label}”.",
+                )
+            if to == Submission.ReviewState.EXCLUDED and not data.get("reason"):
+                self.add_error("reason", "Choose a reason for excluding it.")
+        return data
+
+
+class ReviewActionForm(ActionForm):
+    reviewer = forms.ModelChoiceField(queryset=None, required=False, label="reviewer")
+    state = forms.ChoiceField(required=False, choices=[("", "state…"), *Submission.ReviewState.choices])
+    reason = forms.ChoiceField(required=False, choices=[("", "exclusion reason…"), *Submission.ExclusionReason.choices])
+    component = forms.ModelChoiceField(queryset=EcosystemComponent.objects.active(), required=False)
+    grade = forms.ChoiceField(required=False, choices=[("", "grade…"), *ComponentTag._meta.get_field("grade").choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = review.reviewers()
+
+
+@admin.register(Submission)
+class SubmissionAdmin(SimpleHistoryAdmin):
+    form = ReviewForm
+    action_form = ReviewActionForm
+    list_display = [
+        "reference",
+        "organisation_name",
+        "organisation_type",
+        "region",
+        "review_state",
+        "confidentiality_badge",
+        "reviewers_list",
+        "components_list",
+        "flags",
+        "first_submitted_at",
+    ]
+    list_display_links = ["reference"]
+    list_filter = [
+        MyQueueFilter,
+        "consultation",
+        "review_state",
+        ComponentFilter,
+        GradeFilter,
+        ("organisation__organisation_type", admin.RelatedOnlyFieldListFilter),
+        ("organisation__region", admin.RelatedOnlyFieldListFilter),
+        "confidentiality",
+        ReviewerFilter,
+        DuplicateFilter,
+        "has_disagreement",
+        "needs_dual_review",
+    ]
+    search_fields = ["reference"]
+    search_help_text = "Full text of summaries, answers, proposals and attachments; or a reference."
+    list_per_page = 50
+    inlines = [AssignmentInline, ComponentTagInline, ExcerptInline]
+    actions = ["assign_fairly", "assign_to", "change_state", "tag_component", "export_csv"]
+    readonly_fields = [
+        "reference",
+        "status",
+        "review_state",
+        "exclusion_reason",
+        "organisation_details",
+        "confidentiality_notice",
+        "response_text",
+        "data_points_table",
+        "attachments_list",
+        "duplicate_flags",
+        "dual_review",
+        "audit_trail",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "status", "organisation_details", "confidentiality_notice"]}),
+        ("Review", {"fields": ["review_state", "exclusion_reason", "move_to", "reason", "dual_review"]}),
+        ("Response", {"fields": ["response_text", "data_points_table", "attachments_list"]}),
+        ("Duplicates and campaigns", {"fields": ["duplicate_flags"]}),
+        ("Audit trail", {"classes": ["collapse"], "fields": ["audit_trail"]}),
+    ]
+
+    # -- querysets: constant queries whatever the number of rows and tags --
+    def get_queryset(self, request):
+        flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(status=DuplicateFlag.Status.REJECTED)
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(status=Submission.Status.DRAFT)
+            .select_related("consultation", "organisation__organisation_type", "organisation__region")
+            .prefetch_related(
+                Prefetch(
+                    "tags",
+                    queryset=ComponentTag.objects.filter(round=ReviewRound.FIRST).select_related("component"),
+                    to_attr="first_tags",
+                ),
+                Prefetch("assignments", queryset=ReviewAssignment.objects.select_related("reviewer")),
+            )
+            .annotate(flag_count=Count("duplicate_flags", filter=~Q(duplicate_flags__status="rejected"), distinct=True))
+            .annotate(is_flagged=Exists(flags))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        by_reference = queryset.filter(reference__iexact=term)
+        if by_reference.exists():
+            return by_reference, False
+        searchable = (
+            queryset
+            if sees_confidential(request)
+            else queryset.exclude(confidentiality=Submission.Confidentiality.CONFIDENTIAL)
+        )
+        return search.search(searchable, term), False
+
+    def has_add_permission(self, request):
+        return False  # responses come from submitters
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    # -- list columns --
+    @admin.display(description="organisation", ordering="organisation__name")
+    def organisation_name(self, obj):
+        return obj.organisation.name
+
+    @admin.display(description="type", ordering="organisation__organisation_type__order")
+    def organisation_type(self, obj):
+        return obj.organisation.organisation_type.name
+
+    @admin.display(description="region", ordering="organisation__region__order")
+    def region(self, obj):
+        return obj.organisation.region.name
+
+    @admin.display(description="confidentiality", ordering="confidentiality")
+    def confidentiality_badge(self, obj):
+        if obj.is_confidential:
+            return format_html("<strong>{}</strong>", "Commercial in confidence")
+        return obj.get_confidentiality_display().split(":")[0]
+
+    @admin.display(description="reviewers")
+    def reviewers_list(self, obj):
+        return (
+            ", ".join(
+                f"{a.reviewer.email or a.reviewer.username}{' ✓' if a.status == 'done' else ''}"
+                for a in obj.assignments.all()
+            )
+            or "—"
+        )
+
+    @admin.display(description="components (grade)")
+    def components_list(self, obj):
+        return ", ".join(f"{t.component.name} ({t.grade})" for t in obj.first_tags) or "—"
+
+    @admin.display(description="flags")
+    def flags(self, obj):
+        marks = []
+        if obj.is_flagged:
+            marks.append(f"{obj.flag_count} similar")
+        if obj.has_disagreement:
+            marks.append("disagreement")
+        return ", ".join(marks) or ""
+
+    # -- change page --
+    @admin.display(description="organisation")
+    def organisation_details(self, obj):
+        org = obj.organisation
+        return format_html(
+            "{} · {} · {} · {}",
+            org.name,
+            org.organisation_type.name,
+            org.get_size_band_display() or "—",
+            org.region.name,
+        )
+
+    @admin.display(description="confidentiality")
+    def confidentiality_notice(self, obj):
+        text = obj.get_confidentiality_display()
+        if obj.is_confidential:
+            return format_html(
+                "<strong>Commercial in confidence.</strong> {}{}",
+                text,
+                f" Reason: {obj.confidentiality_reason}" if sees_confidential(self._request) else "",
+            )
+        return text
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        self._request = request  # readonly displays need to know who is looking
+        return super().get_form(request, obj, change, **kwargs)
+
+    @admin.display(description="response")
+    def response_text(self, obj):
+        if withheld(self._request, obj):
+            return format_html('<p class="errornote">{}</p>', WITHHELD)
+        answers = obj.answers.select_related("question__component")
+        return format_html(
+            "<h4>Summary</h4><p>{}</p>{}<h4>What should change?</h4><p>{}</p><h4>Declared interests</h4><p>{}</p>",
+            obj.summary,
+            format_html_join("", "<h4>{}</h4><p>{}</p>", ((a.question.text, a.text) for a in answers)),
+            obj.proposals or "—",
+            obj.declared_interests or "None",
+        )
+
+    @admin.display(description="data points")
+    def data_points_table(self, obj):
+        points = obj.data_points.select_related("indicator", "geography")
+        if withheld(self._request, obj):
+            return WITHHELD
+        return (
+            format_html(
+                "<table><tr><th>measure</th><th>value</th><th>period</th><th>where</th><th>source</th></tr>{}</table>",
+                format_html_join(
+                    "",
+                    "<tr><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    (
+                        (
+                            d.indicator_name,
+                            d.value_display,
+                            d.unit,
+                            d.period_label,
+                            d.geography.name,
+                            d.source,
+                        )
+                        for d in points
+                    ),
+                ),
+            )
+            if points
+            else "None"
+        )
+
+    @admin.display(description="attachments")
+    def attachments_list(self, obj):
+        if withheld(self._request, obj):
+            return WITHHELD
+        files = obj.attachments.all()
+        return (
+            format_html_join(
+                "<br>",
+                '<a href="{}">{}</a> ({} bytes, text extraction: {})',
+                ((f.get_absolute_url(), f.original_name, f.size, f.get_extraction_status_display()) for f in files),
+            )
+            or "None"
+        )
+
+    @admin.display(description="likely duplicates")
+    def duplicate_flags(self, obj):
+        flags = obj.duplicate_flags.select_related("similar_to")
+        return (
+            format_html_join(
+                "<br>",
+                '{} of <a href="{}">{}</a>: similarity {} ({}){}',
+                (
+                    (
+                        f.get_kind_display(),
+                        reverse("admin:evidence_submission_change", args=[f.similar_to_id]),
+                        f.similar_to.reference,
+                        f"{f.similarity:.2f}",
+                        f.get_status_display(),
+                        f", campaign {f.campaign_key}" if f.campaign_key else "",
+                    )
+                    for f in flags
+                ),
+            )
+            or "None"
+        )
+
+    @admin.display(description="dual review")
+    def dual_review(self, obj):
+        if not obj.needs_dual_review:
+            return "Single review."
+        if obj.has_disagreement:
+            url = reverse("admin:evidence_submission_resolve", args=[obj.pk])
+            return format_html('The two reviews disagree. <a href="{}">Resolve the disagreement</a> (leads).', url)
+        if obj.disagreement_resolved_at:
+            when = f"{obj.disagreement_resolved_at:%d %b %Y}"
+            return f"Resolved by {obj.disagreement_resolved_by} on {when}: {obj.disagreement_note}"
+        return "Sampled for a second, independent review."
+
+    @admin.display(description="who changed what")
+    def audit_trail(self, obj):
+        names = dict(EcosystemComponent.objects.values_list("pk", "name"))
+        describe = {
+            ComponentTag: lambda r: (
+                f"tag {names.get(r.component_id)}: grade {r.grade}, {r.relevance} ({r.round} round)"
+            ),
+            Excerpt: lambda r: f"excerpt “{r.text[:60]}” for {names.get(r.component_id)} ({r.round} round)",
+            ReviewAssignment: lambda r: f"assignment: {r.round} round, {r.status}",
+            DuplicateFlag: lambda r: f"{r.kind} flag ({r.similarity:.2f}): {r.status}",
+        }
+        rows = []
+        for model, what in describe.items():
+            for record in model.history.filter(submission_id=obj.pk).select_related("history_user"):
+                rows.append(
+                    (
+                        record.history_date,
+                        record.history_user or "system",
+                        record.get_history_type_display(),
+                        what(record),
+                    )
+                )
+        for record in obj.history.all().select_related("history_user"):
+            reason = f" ({record.exclusion_reason})" if record.exclusion_reason else ""
+            rows.append(
+                (
+                    record.history_date,
+                    record.history_user or "system",
+                    record.get_history_type_display(),
+                    f"response: status {record.status}, review {record.review_state}{reason}",
+                )
+            )
+        rows.sort(key=lambda r: r[0], reverse=True)
+        return format_html(
+            "<table><tr><th>when</th><th>who</th><th>change</th><th>what</th></tr>{}</table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                ((f"{when:%Y-%m-%d %H:%M}", who, change, what) for when, who, change, what in rows),
+            ),
+        )
+
+    # -- saving through the domain rules --
+    def save_model(self, request, obj, form, change):
+        to = form.cleaned_data.get("move_to")
+        if to and to != obj.review_state:
+            review.review_transition(submission=obj, to=to, by=request.user, reason=form.cleaned_data.get("reason", ""))
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        submission = form.instance
+        mine = review.round_of(request.user, submission) or ReviewRound.FIRST
+        for instance in instances:
+            if isinstance(instance, ComponentTag):
+                review.tag_save(
+                    submission=submission,
+                    component=instance.component,
+                    grade=instance.grade,
+                    by=request.user,
+                    relevance=instance.relevance,
+                    round=instance.round if instance.pk else mine,
+                )
+            elif isinstance(instance, Excerpt):
+                if not instance.pk:
+                    instance.round = mine
+                review.excerpt_save(excerpt=instance, by=request.user)
+            else:
+                instance.assigned_by = instance.assigned_by or request.user
+                instance.save()
+        formset.save_m2m()
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:
+            return inlines
+        visible = []
+        for inline in inlines:
+            if isinstance(inline, RoundScopedInline):
+                inline.visible_rounds = [r for r in ReviewRound.values if review.can_see_round(request.user, obj, r)]
+            visible.append(inline)
+        return visible
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        rounds = getattr(inline, "visible_rounds", None)
+        if rounds is not None:
+            kwargs["queryset"] = inline.get_queryset(request).filter(submission=obj, round__in=rounds)
+        return kwargs
+
+    # -- bulk actions --
+    @admin.action(description="Assign fairly among reviewers (least workload first; sample dual reviews)")
+    def assign_fairly(self, request, queryset):
+        try:
+            made = review.auto_assign(submissions=list(queryset), by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(request, f"Made {len(made)} assignments (already-assigned responses were left as they were).")
+
+    @admin.action(description="Assign to the chosen reviewer (first round)")
+    def assign_to(self, request, queryset):
+        reviewer_id = request.POST.get("reviewer")
+        if not reviewer_id:
+            self.message_user(request, "Choose a reviewer in the action bar first.", messages.ERROR)
+            return
+        reviewer = review.reviewers().filter(pk=reviewer_id).first()
+        self._each(
+            request,
+            queryset,
+            lambda s: review.assign(submission=s, reviewer=reviewer, by=request.user),
+            "assigned",
+        )
+
+    @admin.action(description="Move to the chosen review state")
+    def change_state(self, request, queryset):
+        state = request.POST.get("state")
+        if not state:
+            self.message_user(request, "Choose a state in the action bar first.", messages.ERROR)
+            return
+        reason = request.POST.get("reason", "")
+        self._each(
+            request,
+            queryset,
+            lambda s: review.review_transition(submission=s, to=state, by=request.user, reason=reason),
+            "moved",
+        )
+
+    @admin.action(description="Tag with the chosen component and grade")
+    def tag_component(self, request, queryset):
+        component_id, grade = request.POST.get("component"), request.POST.get("grade")
+        if not component_id or not grade:
+            self.message_user(request, "Choose a component and a grade in the action bar first.", messages.ERROR)
+            return
+        component = get_object_or_404(EcosystemComponent, pk=component_id)
+        self._each(
+            request,
+            queryset,
+            lambda s: review.tag_save(submission=s, component=component, grade=grade, by=request.user),
+            "tagged",
+        )
+
+    def _each(self, request, queryset, apply, verb):
+        done, refused = 0, []
+        for submission in queryset:
+            try:
+                apply(submission)
+                done += 1
+            except ValidationError as error:
+                refused += error.messages
+        self.message_user(request, f"{done} responses {verb}.")
+        for message in refused[:20]:
+            self.message_user(request, message, messages.WARNING)
+        if len(refused) > 20:
+            self.message_user(request, f"… and {len(refused) - 20} more refused.", messages.WARNING)
+
+    @admin.action(description="Export the selection as CSV")
+    def export_csv(self, request, queryset):
+        confidential_ok = sees_confidential(request)
+
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield writer.writerow(
+                [
+                    "reference",
+                    "organisation",
+                    "type",
+                    "region",
+                    "review state",
+                    "confidentiality",
+                    "components",
+                    "grades",
+                    "summary",
+                ]
+            )
+            for s in queryset.iterator(chunk_size=500):
+                summary = WITHHELD if (s.is_confidential and not confidential_ok) else s.summary
+                yield writer.writerow(
+                    [
+                        s.reference,
+                        s.organisation.name,
+                        s.organisation.organisation_type.name,
+                        s.organisation.region.name,
+                        s.get_review_state_display(),
+                        s.get_confidentiality_display(),
+                        "; ".join(t.component.name for t in s.first_tags),
+                        "; ".join(t.grade for t in s.first_tags),
+                        summary,
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="responses-{timezone.now():%Y%m%d-%H%M}.csv"'
+        return response
+
+    # -- extra pages --
+    def get_urls(self):
+        return [
+            path(
+                "agreement/",
+                self.admin_site.admin_view(self.agreement_view),
+                name="evidence_submission_agreement",
+            ),
+            path(
+                "<int:pk>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="evidence_submission_resolve",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["my_queue_url"] = f"{reverse('admin:evidence_submission_changelist')}?queue=mine"
+        extra_context["agreement_url"] = reverse("admin:evidence_submission_agreement")
+        return super().changelist_view(request, extra_context)
+
+    def agreement_view(self, request):
+        if not request.user.has_perm("evidence.review_submission"):
+            raise PermissionDenied
+        consultation_id = request.GET.get("consultation") or None
+        overall, per_component = review.agreement(int(consultation_id) if consultation_id else None)
+        disagreements = (
+            Submission.objects.filter(has_disagreement=True)
+            .select_related("organisation")
+            .order_by("reference_number")[:200]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Dual-review agreement",
+            "overall": overall,
+            "per_component": per_component,
+            "disagreements": disagreements,
+            "consultations": Consultation.objects.all(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/evidence/agreement.html", context)
+
+    def resolve_view(self, request, pk):
+        if not request.user.has_perm("evidence.lead_consultation"):
+            raise PermissionDenied
+        submission = get_object_or_404(self.get_queryset(request), pk=pk)
+        first = review.coding(submission.pk, ReviewRound.FIRST)
+        second = review.coding(submission.pk, ReviewRound.SECOND)
+        components = submission.consultation.components.all()
+        error = None
+        if request.method == "POST":
+            final = {
+                c.pk: request.POST.get(f"grade_{c.pk}")
+                for c in components
+                if request.POST.get(f"grade_{c.pk}") in {"A", "B", "C", "D"}
+            }
+            try:
+                review.resolve_disagreement(
+                    submission=submission, by=request.user, final=final, note=request.POST.get("note", "")
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                self.message_user(request, f"Disagreement on {submission.reference} resolved.")
+                return redirect("admin:evidence_submission_change", submission.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Resolve the disagreement on {submission.reference}",
+            "submission": submission,
+            "rows": [(c, first.get(c.pk), second.get(c.pk)) for c in components],
+            "error": error,
+            "opts": self.model._meta,
+            "grades": ["A", "B", "C", "D"],
+        }
+        return TemplateResponse(request, "admin/evidence/resolve.html", context)
+
+
+@admin.register(DuplicateFlag)
+class DuplicateFlagAdmin(SimpleHistoryAdmin):
+    list_display = ["submission", "similar_to", "similarity", "kind", "campaign_key", "status", "decided_by"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["submission", "similar_to", "decided_by"]
+    search_fields = ["submission__reference", "similar_to__reference", "campaign_key"]
+    readonly_fields = [
+        "submission",
+        "similar_to",
+        "similarity",
+        "kind",
+        "campaign_key",
+        "decided_by",
+        "decided_at",
+    ]
+    actions = ["confirm", "reject"]
+
+    def _decide(self, request, queryset, status):
+        n = queryset.update(status=status, decided_by=request.user, decided_at=timezone.now())
+        self.message_user(request, f"{n} flags marked {status}.")
+
+    @admin.action(description="Confirm the selected flags")
+    def confirm(self, request, queryset):
+        self._decide(request, queryset, DuplicateFlag.Status.CONFIRMED)
+
+    @admin.action(description="Reject the selected flags")
+    def reject(self, request, queryset):
+        self._decide(request, queryset, DuplicateFlag.Status.REJECTED)

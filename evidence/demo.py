@@ -1,0 +1,851 @@
+"""Synthetic, realistic demo data for the call for evidence (used by ``seed_demo`` and benchmarks).
+
+Everything is derived from a seed, item by item (``Random(f"{seed}:{i}")``), so the same seed gives the
+same data and a larger ``--submissions`` tops up without changing what exists. Rows are written with
+``bulk_create`` in batches: 10,000 submissions take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from . import search
+from .models import (
+    Answer,
+    Attachment,
+    ComponentTag,
+    Consultation,
+    DataPoint,
+    EcosystemComponent,
+    Excerpt,
+    Indicator,
+    Membership,
+    Modality,
+    Organisation,
+    OrganisationType,
+    Question,
+    Region,
+    ReviewAssignment,
+    ReviewRound,
+    Submission,
+    SubmissionVersion,
+)
+
+DEMO_SLUG = "mmip-call-for-evidence"
+DEMO_PASSWORD = "demo-password-2026"
+BATCH = 2000
+
+DEMO_ACCOUNTS = [
+    # e-mail, role, groups, is_staff, is_superuser
+    ("submitter@demo.mmip", "Submitter (Pennine Biologics Ltd)", [], False, False),
+    ("reviewer@demo.mmip", "Reviewer", ["Reviewer"], True, False),
+    ("reviewer2@demo.mmip", "Second reviewer", ["Reviewer"], True, False),
+    (
+        "lead@demo.mmip",
+        "Partnership lead (sees confidential evidence)",
+        ["Lead", "Confidential evidence"],
+        True,
+        False,
+    ),
+    ("admin@demo.mmip", "Administrator", ["Administrator", "Confidential evidence"], True, True),
+]
+
+QUESTIONS = {
+    "investment": [
+        (
+            "What would make the UK the first choice for your next manufacturing investment?",
+            "Compare the UK with the countries you also considered: grants, tax, speed and certainty of support.",
+        ),
+    ],
+    "skills": [
+        (
+            "Which skills shortages limit your manufacturing in the UK, and what would fix them?",
+            "Roles, numbers, vacancies and time to fill; apprenticeships and training that work.",
+        ),
+    ],
+    "regulation": [
+        (
+            "How do regulatory approvals and inspections affect your UK manufacturing plans?",
+            "Timelines for new facilities, processes and modalities; international recognition.",
+        ),
+    ],
+    "innovation": [
+        (
+            "What stops you adopting advanced manufacturing technologies in the UK?",
+            "Continuous, digital and modular manufacturing; cell and gene therapies; scale-up.",
+        ),
+    ],
+    "supply-chain": [
+        (
+            "How resilient are your supply chains for critical medicines and materials?",
+            "Shortages, single sources, onshoring and stockpiling: give examples and figures.",
+        ),
+    ],
+    "sustainability": [
+        (
+            "What would help you cut emissions and energy use in manufacturing?",
+            "Energy, emissions, water and waste; the cost and the payback.",
+        ),
+    ],
+    "infrastructure": [
+        (
+            "What infrastructure do you need where you manufacture?",
+            "Sites, clusters, grid connections, planning and transport.",
+        ),
+    ],
+    "market": [
+        (
+            "How do NHS pricing, procurement and demand signals affect UK manufacturing capacity?",
+            "Pricing and access, procurement rules, demand that would justify UK capacity.",
+        ),
+    ],
+    "collaboration": [
+        (
+            "How should industry and government work together to promote UK medicines manufacturing?",
+            "Coordination, promotion of the UK, trade and investment promotion.",
+        ),
+    ],
+}
+
+PLACES = [
+    "Macclesfield",
+    "Speke",
+    "Barnard Castle",
+    "Ulverston",
+    "Cramlington",
+    "Stevenage",
+    "Livingston",
+    "Irvine",
+    "Swansea",
+    "Barnstaple",
+    "Nottingham",
+    "Dartford",
+    "Craigavon",
+    "Billingham",
+    "Harlow",
+]
+NAME_A = [
+    "Pennine",
+    "Thames",
+    "Clyde",
+    "Mersey",
+    "Severn",
+    "Tyne",
+    "Humber",
+    "Solent",
+    "Cambridge",
+    "Forth",
+    "Tees",
+    "Avon",
+    "Medway",
+    "Trent",
+    "Wye",
+    "Dee",
+    "Ouse",
+    "Lagan",
+    "Cotswold",
+    "Chiltern",
+]
+NAME_B = [
+    "Biologics",
+    "Pharma",
+    "Therapeutics",
+    "Medicines",
+    "BioProcess",
+    "Life Sciences",
+    "Vaccines",
+    "Sterile Services",
+    "Formulation",
+    "Cell Therapy",
+    "Generics",
+    "Bioscience",
+    "Analytics",
+    "Engineering",
+]
+NAME_C = ["Ltd", "plc", "UK Ltd", "Group", "Manufacturing Ltd", "Holdings"]
+
+BANK = {
+    "investment": [
+        "We are deciding where to build a {n} million pound fill-finish line and the UK is competing with Ireland and Singapore.",
+        "Capital grants in competing countries cover up to {p}% of eligible costs, against far less here.",
+        "Our last UK expansion took {m} months to secure support, compared with {k} months in Ireland.",
+        "The full expensing of plant and machinery has helped, but certainty beyond this parliament matters more.",
+        "At our {place} site we invested {n} million pounds over five years and created {j} jobs.",
+        "Without a predictable fund we cannot make the case to our global board for UK capacity.",
+    ],
+    "skills": [
+        "We have {j} unfilled vacancies for process engineers and validation specialists at {place}.",
+        "It takes {m} months on average to fill a qualified person role.",
+        "Our apprenticeship scheme trains {k} technicians a year, but the levy rules make it hard to expand.",
+        "Specialist skills in aseptic processing and advanced therapies are in short supply across the region.",
+        "We recruit {p}% of our scientists from outside the UK, and visa costs have risen sharply.",
+        "A shared training facility for sterile manufacturing would benefit the whole cluster.",
+    ],
+    "regulation": [
+        "Approval of a variation for our new line took {n} days, far beyond the statutory timeline.",
+        "Inspections of new facilities need to be scheduled within weeks, not months.",
+        "Recognition of FDA and EMA inspections would remove duplicated work for our {place} site.",
+        "Regulatory guidance for continuous manufacturing is still unclear in the UK.",
+        "The MHRA has improved its timelines since last year, and we welcome the change.",
+        "Clinical trial approvals have speeded up, which helps us plan UK launch supply.",
+    ],
+    "innovation": [
+        "We trialled continuous manufacturing at {place} and cut batch times by {p}%.",
+        "Scale-up facilities for cell and gene therapies are scarce and booked for {m} months ahead.",
+        "The catapult centres have been essential for our process development.",
+        "Digital twins of our lines could cut deviations, but the investment case is marginal without support.",
+        "Modular facilities would let us respond faster to demand, but planning rules assume traditional plants.",
+        "Funding for innovation is fragmented across too many small competitions.",
+    ],
+    "supply-chain": [
+        "We depend on a single supplier in Asia for {p}% of our key starting materials.",
+        "Shortage notifications for our products rose from {k} to {j} in two years.",
+        "Onshoring active ingredient production would need long-term purchase commitments.",
+        "Stockpiling six months of critical medicines costs us about {n} million pounds a year.",
+        "Diversifying suppliers takes {m} months because each change needs regulatory approval.",
+        "During the pandemic our {place} site kept supplying the NHS thanks to dual sourcing.",
+    ],
+    "sustainability": [
+        "Energy costs at our {place} site have doubled and now exceed {n} million pounds a year.",
+        "We have cut scope 1 and 2 emissions by {p}% since 2019 through heat pumps and solar.",
+        "Grid connection for electrification of steam generation will take {m} months.",
+        "Solvent recovery reduced our waste by {k} tonnes a year.",
+        "Green manufacturing needs capital support comparable to what other countries offer.",
+        "Water use in purification is a growing constraint in the South East.",
+    ],
+    "infrastructure": [
+        "Planning permission for our extension at {place} took {m} months.",
+        "Grid capacity in the cluster is fully allocated until the end of the decade.",
+        "A life-sciences cluster with shared utilities would lower our costs.",
+        "Transport links to ports matter for our exports of {n} million packs a year.",
+        "Available sites with the right zoning are scarce near our existing plant.",
+        "Local authorities need guidance on good manufacturing practice buildings.",
+    ],
+    "market": [
+        "The VPAG rebate rate of {p}% makes it hard to justify UK manufacturing investment.",
+        "NHS procurement on lowest price alone pushes generic production offshore.",
+        "Long-term contracts for critical medicines would justify {j} new jobs at {place}.",
+        "Uptake of new medicines in the NHS lags comparable countries by {m} months.",
+        "A clear demand signal for vaccines would secure our fill-finish capacity.",
+        "We do not think price controls are the main barrier; capacity decisions depend on global costs.",
+    ],
+    "collaboration": [
+        "The partnership should speak for the sector with one voice to government.",
+        "Promotion of the UK at trade missions has brought two inward investors to our cluster.",
+        "Coordination between departments on manufacturing policy is weak.",
+        "Investment promotion should highlight the {place} cluster's strengths.",
+        "Industry and government should agree shared targets with named owners.",
+        "A single front door for investors would save months of work.",
+    ],
+}
+
+PROPOSALS = {
+    "investment": [
+        "Create a long-term capital grant fund for manufacturing investment.",
+        "Make full expensing permanent and extend it to buildings.",
+    ],
+    "skills": [
+        "Fund a national sterile-manufacturing training centre.",
+        "Reform the apprenticeship levy so it can pay for modular training.",
+    ],
+    "regulation": [
+        "Set and publish service levels for MHRA inspections of new facilities.",
+        "Recognise inspections by trusted international regulators.",
+    ],
+    "innovation": [
+        "Fund shared scale-up capacity for advanced therapies.",
+        "Consolidate innovation funding into fewer, larger programmes.",
+    ],
+    "supply-chain": [
+        "Offer long-term purchase commitments for critical medicines made in the UK.",
+        "Fast-track regulatory approval of second suppliers.",
+    ],
+    "sustainability": [
+        "Support electrification of process heat with capital grants.",
+        "Give manufacturing sites priority for grid connections.",
+    ],
+    "infrastructure": [
+        "Designate manufacturing zones with planning fast tracks.",
+        "Invest in shared utilities for life-sciences clusters.",
+    ],
+    "market": [
+        "Reduce the VPAG rebate for medicines manufactured in the UK.",
+        "Use value, not price alone, in NHS procurement of generics.",
+    ],
+    "collaboration": [
+        "Set up a joint industry–government manufacturing board with published targets.",
+        "Create a single investment front door for life-sciences manufacturers.",
+    ],
+}
+
+CAMPAIGN_TEXT = (
+    "As a member of the UK Medicines Coalition I support the coalition's call for a national manufacturing "
+    "strategy with long-term funding, faster approvals and NHS demand signals that reward UK production."
+)
+
+
+@dataclass
+class SeedResult:
+    created: int = 0
+    total: int = 0
+    reviewed: int = 0
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return template.format(
+        n=rng.choice([4, 12, 25, 40, 60, 85, 120, 250]),
+        p=rng.choice([5, 12, 18, 25, 30, 40, 60]),
+        m=rng.choice([3, 6, 9, 12, 14, 18, 24]),
+        k=rng.choice([2, 4, 8, 15, 30, 82]),
+        j=rng.choice([20, 45, 60, 137, 150, 400]),
+        place=rng.choice(PLACES),
+    )
+
+
+def _paragraph(slug: str, rng: random.Random) -> str:
+    sentences = rng.sample(BANK[slug], k=rng.randint(2, 4))
+    return " ".join(_fill(s, rng) for s in sentences)
+
+
+# --- Reference data ------------------------------------------------------------------------------------
+
+
+def ensure_consultation(now: dt.datetime | None = None) -> Consultation:
+    now = now or timezone.now()
+    opens = (now - dt.timedelta(days=60)).replace(hour=9, minute=0, second=0, microsecond=0)
+    consultation, created = Consultation.objects.get_or_create(
+        slug=DEMO_SLUG,
+        defaults={
+            "title": "MMIP call for evidence: a world-leading medicines manufacturing ecosystem",
+            "summary": (
+                "The Medicines Manufacturing Industry Partnership is gathering evidence over six months to "
+                "make detailed, evidence-based recommendations to government, with clear objectives and "
+                "defined success criteria, for a stable, flexible and resilient medicines manufacturing "
+                "environment fit for future needs. Since 2009 UK production volumes have fallen by 29% and "
+                "about 7,000 jobs have been lost. Tell us what would reverse that."
+            ),
+            "guidance": (
+                "Answer the questions where you have evidence. Figures with their sources, case studies with "
+                "concrete examples and costed proposals help most. You can save a draft and come back, and "
+                "amend or withdraw your response until the deadline."
+            ),
+            "opens_at": opens,
+            "closes_at": opens + dt.timedelta(days=181),
+            "reference_prefix": settings.MMIP_REFERENCE_PREFIX,
+        },
+    )
+    components = list(EcosystemComponent.objects.active())
+    if created:
+        consultation.components.set(components)
+    if not consultation.questions.exists():
+        order = 0
+        rows = []
+        for component in components:
+            for text, guidance in QUESTIONS.get(component.slug, []):
+                order += 1
+                rows.append(
+                    Question(
+                        consultation=consultation,
+                        component=component,
+                        order=order,
+                        text=text,
+                        guidance=guidance,
+                        word_limit=500,
+                    )
+                )
+        Question.objects.bulk_create(rows)
+    return consultation
+
+
+def ensure_accounts(consultation: Consultation) -> list[tuple[str, str]]:
+    User = get_user_model()
+    printed = []
+    for email, role, groups, is_staff, is_superuser in DEMO_ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            username=email, defaults={"email": email, "is_staff": is_staff, "is_superuser": is_superuser}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(*Group.objects.filter(name__in=groups))
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        printed.append((email, role))
+    submitter = User.objects.get(username="submitter@demo.mmip")
+    if not Membership.objects.filter(user=submitter).exists():
+        organisation = Organisation.objects.create(
+            name="Pennine Biologics Ltd",
+            organisation_type=OrganisationType.objects.get(slug="sme-biopharma"),
+            size_band=Organisation.SizeBand.MEDIUM,
+            region=Region.objects.get(slug="north-west"),
+        )
+        organisation.sub_sectors.set(Modality.objects.filter(slug__in=["biologics", "sterile-injectables"]))
+        Membership.objects.create(user=submitter, organisation=organisation, job_title="Head of operations")
+    return printed
+
+
+# --- Attachments ---------------------------------------------------------------------------------------
+
+
+def _sample_files() -> tuple[dict[str, bytes], str]:
+    """One small real file of each kind, generated once per run."""
+    import docx
+    from fpdf import FPDF
+
+    text = "Survey of 42 UK manufacturing sites, 2024: median time to fill a validation role was 7 months."
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 6, text=text)
+    document = docx.Document()
+    document.add_heading("Case study: sterile fill-finish expansion", level=1)
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    csv_text = "indicator,value,unit,year\nvacancies,45,roles,2024\nenergy cost,12.5,GBP million,2024\n"
+    return {
+        Attachment.Kind.PDF: bytes(pdf.output()),
+        Attachment.Kind.DOCX: buffer.getvalue(),
+        Attachment.Kind.CSV: csv_text.encode(),
+        Attachment.Kind.TXT: (text + "\n").encode(),
+    }, text
+
+
+# --- Submissions ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Catalogue:
+    components: list
+    indicators: list
+    org_types: list
+    regions: list
+    modalities: list
+    questions: list
+    indicators_by_component: dict
+
+
+def _catalogue(consultation: Consultation) -> _Catalogue:
+    indicators = list(Indicator.objects.active())
+    by_component: dict[int, list[Indicator]] = {}
+    links = Indicator.components.through.objects.values_list("ecosystemcomponent_id", "indicator_id")
+    named = {i.pk: i for i in indicators}
+    for component_id, indicator_id in links:
+        if indicator_id in named:
+            by_component.setdefault(component_id, []).append(named[indicator_id])
+    return _Catalogue(
+        indicators_by_component=by_component,
+        components=list(consultation.components.all()),
+        indicators=indicators,
+        org_types=list(OrganisationType.objects.active()),
+        regions=[r for r in Region.objects.active() if r.slug != "outside-uk"],
+        modalities=list(Modality.objects.active()),
+        questions=list(consultation.questions.select_related("component")),
+    )
+
+
+def _create_submissions(consultation: Consultation, start: int, stop: int, seed: int, now: dt.datetime) -> int:
+    cat = _catalogue(consultation)
+    User = get_user_model()
+    files, file_text = _sample_files()
+    stored: dict[str, tuple[str, str, int]] = {}
+    media = Path(settings.MEDIA_ROOT)
+    for kind, data in files.items():
+        name = f"attachments/demo/sample-{hashlib.sha256(data).hexdigest()[:16]}.{kind}"
+        path = media / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_bytes(data)
+        stored[kind] = (name, hashlib.sha256(data).hexdigest(), len(data))
+    unusable = make_password(None)
+    window = max((min(now, consultation.closes_at) - consultation.opens_at).total_seconds(), 3600)
+
+    plans = []
+    for i in range(start, stop):
+        rng = random.Random(f"{seed}:{i}")
+        org_type = rng.choice(cat.org_types)
+        plans.append((i, rng, org_type))
+
+    users = [
+        User(
+            username=f"demo-{seed}-{i}",
+            email=f"respondent{i}.{seed}@demo-respondents.example",
+            password=unusable,
+        )
+        for i, _, _ in plans
+    ]
+    User.objects.bulk_create(users, batch_size=BATCH)
+    users = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
+
+    organisations = []
+    for _, rng, org_type in plans:
+        if org_type.is_individual:
+            title = rng.choice(["Dr", "Prof", "Ms", "Mr"])
+            surname = rng.choice(["Smith", "Patel", "Jones", "Evans", "Campbell", "Murphy"])
+            name = f"{title} {rng.choice(NAME_A)} {surname}"
+            size = ""
+        else:
+            name = f"{rng.choice(NAME_A)} {rng.choice(NAME_B)} {rng.choice(NAME_C)}"
+            size = rng.choices(["micro", "small", "medium", "large"], weights=[1, 3, 3, 3])[0]
+        organisations.append(
+            Organisation(name=name, organisation_type=org_type, size_band=size, region=rng.choice(cat.regions))
+        )
+    Organisation.objects.bulk_create(organisations, batch_size=BATCH)
+    SubSector = Organisation.sub_sectors.through
+    SubSector.objects.bulk_create(
+        [
+            SubSector(organisation_id=org.pk, modality_id=m.pk)
+            for (i, rng, _), org in zip(plans, organisations, strict=True)
+            for m in rng.sample(cat.modalities, k=rng.randint(0, 2))
+        ],
+        batch_size=BATCH,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(user=users[f"demo-{seed}-{i}"], organisation=org)
+            for (i, _, _), org in zip(plans, organisations, strict=True)
+        ],
+        batch_size=BATCH,
+    )
+
+    # Statuses and references: references are handed out in submission order, gap-free.
+    submissions, extras = [], []
+    next_ref = consultation.last_reference_number
+    timeline = sorted(
+        (
+            (random.Random(f"{seed}:{i}:t").random() ** 0.7, i)  # responses cluster towards the deadline
+            for i, _, _ in plans
+        )
+    )
+    submitted_at = {i: consultation.opens_at + dt.timedelta(seconds=window * f) for f, i in timeline}
+    for (i, rng, _), org in zip(plans, organisations, strict=True):
+        roll = rng.random()
+        status = (
+            Submission.Status.DRAFT
+            if roll < 0.06
+            else (Submission.Status.WITHDRAWN if roll < 0.09 else Submission.Status.SUBMITTED)
+        )
+        campaign = rng.random() < 0.03
+        focus = rng.sample(cat.components, k=min(len(cat.components), rng.randint(1, 3)))
+        confidentiality = rng.choices(
+            [
+                Submission.Confidentiality.PUBLISHABLE,
+                Submission.Confidentiality.ATTRIBUTABLE,
+                Submission.Confidentiality.CONFIDENTIAL,
+            ],
+            weights=[70, 20, 10],
+        )[0]
+        summary = CAMPAIGN_TEXT if campaign else _paragraph(focus[0].slug, rng)
+        proposals = " ".join(rng.choice(PROPOSALS[c.slug]) for c in focus)
+        submission = Submission(
+            consultation=consultation,
+            organisation=org,
+            created_by=users[f"demo-{seed}-{i}"],
+            status=status,
+            summary=summary,
+            proposals=proposals,
+            declared_interests=rng.choice(["", "", "Member of a trade association.", "Receives Innovate UK funding."]),
+            confidentiality=confidentiality,
+            confidentiality_reason=(
+                "Contains unpublished cost and capacity figures." if confidentiality == "confidential" else ""
+            ),
+            consent_to_publish=confidentiality == "publishable" and rng.random() < 0.8,
+        )
+        when = submitted_at[i]
+        if status != Submission.Status.DRAFT:
+            submission.submitted_at = when
+            submission.first_submitted_at = when
+            submission.version = 1
+            submission.receipt_version = 1
+            submission.receipt_sent_at = when
+        if status == Submission.Status.WITHDRAWN:
+            submission.withdrawn_at = when + dt.timedelta(days=2)
+        submissions.append(submission)
+        extras.append((i, rng, focus, campaign))
+    # References follow the order in which responses were first submitted.
+    for _, idx in timeline:
+        submission = submissions[idx - start]
+        if submission.status != Submission.Status.DRAFT:
+            next_ref += 1
+            submission.reference_number = next_ref
+            submission.reference = consultation.format_reference(next_ref)
+    Submission.objects.bulk_create(submissions, batch_size=BATCH)
+    Consultation.objects.filter(pk=consultation.pk).update(last_reference_number=next_ref)
+    consultation.last_reference_number = next_ref
+
+    answers, data_points, attachments, versions = [], [], [], []
+    by_component = {}
+    for q in cat.questions:
+        by_component.setdefault(q.component_id, []).append(q)
+    for submission, (i, rng, focus, campaign) in zip(submissions, extras, strict=True):
+        for component in focus:
+            for question in by_component.get(component.pk, [])[:1]:
+                text = CAMPAIGN_TEXT if campaign else _paragraph(component.slug, rng)
+                if rng.random() < 0.03:
+                    text = rng.choice(["Agree.", "No comment.", "Yes"])  # thin answers happen
+                answers.append(Answer(submission=submission, question=question, text=text))
+        for _ in range(rng.choices([0, 1, 2, 3], weights=[3, 4, 2, 1])[0]):
+            component = rng.choice(focus)
+            indicator = rng.choice(cat.indicators_by_component.get(component.pk) or cat.indicators)
+            unit = indicator.unit
+            if indicator.alternative_units and rng.random() < 0.05:
+                unit = indicator.alternative_units[0]
+            if unit == "percent":
+                value = Decimal(str(round(rng.uniform(1, 9), 1)))
+            else:
+                base = float(indicator.baseline_value or 100)
+                value = Decimal(str(round(abs(base) * rng.uniform(0.2, 1.8) + rng.randint(0, 50), 2)))
+            year = rng.randint(2015, now.year - 1)
+            data_points.append(
+                DataPoint(
+                    submission=submission,
+                    indicator=indicator,
+                    component=component,
+                    value=value,
+                    unit=unit,
+                    period_start=year,
+                    geography=submission.organisation.region if rng.random() < 0.7 else cat.regions[-1],
+                    source=rng.choice(
+                        [
+                            "Company annual report",
+                            "ONS Annual Business Survey",
+                            "Internal records",
+                            "Trade association survey (n=42, 2024)",
+                            "HMRC trade statistics",
+                        ]
+                    ),
+                )
+            )
+        if rng.random() < 0.08:
+            data_points.append(
+                DataPoint(
+                    submission=submission,
+                    other_indicator="Time to fill a validation specialist vacancy",
+                    component=focus[0],
+                    value=Decimal(rng.randint(3, 14)),
+                    unit="months",
+                    period_start=now.year - 1,
+                    geography=submission.organisation.region,
+                    source="Internal HR records",
+                )
+            )
+        if rng.random() < 0.3:
+            kind = rng.choice(list(stored))
+            name, sha, size = stored[kind]
+            attachments.append(
+                Attachment(
+                    submission=submission,
+                    file=name,
+                    original_name=f"{rng.choice(['evidence', 'case-study', 'survey', 'costs'])}-{i}.{kind}",
+                    kind=kind,
+                    content_type={"pdf": "application/pdf", "csv": "text/csv", "txt": "text/plain"}.get(
+                        kind, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    ),
+                    size=size,
+                    sha256=sha,
+                    extraction_status=Attachment.Extraction.DONE,
+                    extracted_text=file_text,
+                    uploaded_by=submission.created_by,
+                )
+            )
+        if submission.status != Submission.Status.DRAFT:
+            versions.append(
+                SubmissionVersion(
+                    submission=submission,
+                    number=1,
+                    snapshot={
+                        "reference": submission.reference,
+                        "summary": submission.summary,
+                        "proposals": submission.proposals,
+                        "confidentiality": submission.confidentiality,
+                    },
+                    created_by=submission.created_by,
+                )
+            )
+    Answer.objects.bulk_create(answers, batch_size=BATCH)
+    DataPoint.objects.bulk_create(data_points, batch_size=BATCH)
+    Attachment.objects.bulk_create(attachments, batch_size=BATCH)
+    SubmissionVersion.objects.bulk_create(versions, batch_size=BATCH)
+    return len(submissions)
+
+
+# --- Reviews -------------------------------------------------------------------------------------------
+
+
+def _grade_for(rng: random.Random, has_data: bool, text: str) -> str:
+    if has_data:
+        return rng.choice(["A", "B", "B"])
+    if any(ch.isdigit() for ch in text):
+        return rng.choice(["B", "C", "C"])
+    return rng.choice(["C", "D", "D"])
+
+
+def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
+    """Review ``fraction`` of the submitted responses (those not reviewed yet), deterministically."""
+    User = get_user_model()
+    reviewers = list(
+        User.objects.filter(username__in=["reviewer@demo.mmip", "reviewer2@demo.mmip"]).order_by("username")
+    )
+    if len(reviewers) < 2 or fraction <= 0:
+        return 0
+    submitted = Submission.objects.filter(consultation=consultation, status=Submission.Status.SUBMITTED)
+    total = submitted.count()
+    done = submitted.exclude(review_state=Submission.ReviewState.NEW).count()
+    wanted = max(0, round(total * min(fraction, 1.0)) - done)
+    if not wanted:
+        return 0
+    candidates = list(
+        submitted.filter(review_state=Submission.ReviewState.NEW, assignments__isnull=True)
+        .order_by("reference_number")
+        .values_list("pk", flat=True)
+    )
+    chooser = random.Random(f"{seed}:reviews:{total}")
+    chosen = sorted(chooser.sample(candidates, k=min(wanted, len(candidates))))
+    answers_by_sub: dict[int, list[tuple[int, int, str]]] = {}
+    for pk, sub_id, component_id, text in Answer.objects.filter(submission_id__in=chosen).values_list(
+        "pk", "submission_id", "question__component_id", "text"
+    ):
+        answers_by_sub.setdefault(sub_id, []).append((pk, component_id, text))
+    with_data = set(DataPoint.objects.filter(submission_id__in=chosen).values_list("submission_id", flat=True))
+    component_ids = list(consultation.components.values_list("pk", flat=True))
+    now = timezone.now()
+
+    updates, assignments, tags, excerpts = [], [], [], []
+    for sub_id in chosen:
+        rng = random.Random(f"{seed}:review:{sub_id}")
+        answers = answers_by_sub.get(sub_id, [])
+        roll = rng.random()
+        state = (
+            Submission.ReviewState.EXCLUDED
+            if roll < 0.04
+            else Submission.ReviewState.IN_REVIEW
+            if roll < 0.10
+            else Submission.ReviewState.REVIEWED
+        )
+        first, second = (reviewers[0], reviewers[1]) if rng.random() < 0.5 else (reviewers[1], reviewers[0])
+        dual = state == Submission.ReviewState.REVIEWED and rng.random() < 0.2
+        updates.append((sub_id, state, dual))
+        assignments.append(
+            ReviewAssignment(
+                submission_id=sub_id,
+                reviewer=first,
+                round=ReviewRound.FIRST,
+                status=ReviewAssignment.Status.ASSIGNED if state == "in_review" else ReviewAssignment.Status.DONE,
+                completed_at=None if state == "in_review" else now,
+            )
+        )
+        if state == Submission.ReviewState.EXCLUDED:
+            continue
+        tagged = [c for _, c, _ in answers if c] or [rng.choice(component_ids)]
+        tagged = list(dict.fromkeys(tagged))[:3]
+        first_tags = {}
+        for n, component_id in enumerate(tagged):
+            grade = _grade_for(rng, sub_id in with_data, " ".join(t for _, _, t in answers))
+            first_tags[component_id] = grade
+            tags.append(
+                ComponentTag(
+                    submission_id=sub_id,
+                    component_id=component_id,
+                    round=ReviewRound.FIRST,
+                    reviewer=first,
+                    relevance=ComponentTag.Relevance.PRIMARY if n == 0 else ComponentTag.Relevance.SECONDARY,
+                    grade=grade,
+                )
+            )
+        for answer_id, component_id, text in answers:
+            sentences = [s.strip() for s in text.split(". ") if len(s.split()) >= 6]
+            if component_id and sentences and rng.random() < 0.8:
+                quote = rng.choice(sentences)
+                excerpts.append(
+                    Excerpt(
+                        submission_id=sub_id,
+                        component_id=component_id,
+                        round=ReviewRound.FIRST,
+                        reviewer=first,
+                        answer_id=answer_id,
+                        text=quote,
+                        note=rng.choice(["", "Clear figure.", "Case study.", "Key point."]),
+                    )
+                )
+        if dual:
+            assignments.append(
+                ReviewAssignment(
+                    submission_id=sub_id,
+                    reviewer=second,
+                    round=ReviewRound.SECOND,
+                    status=ReviewAssignment.Status.DONE,
+                    completed_at=now,
+                )
+            )
+            for component_id, grade in first_tags.items():
+                if rng.random() < 0.25:  # disagreements on the grade
+                    grade = {"A": "B", "B": "C", "C": "B", "D": "C"}[grade]
+                tags.append(
+                    ComponentTag(
+                        submission_id=sub_id,
+                        component_id=component_id,
+                        round=ReviewRound.SECOND,
+                        reviewer=second,
+                        relevance=ComponentTag.Relevance.PRIMARY,
+                        grade=grade,
+                    )
+                )
+            if rng.random() < 0.15:  # and sometimes on the components
+                extra = rng.choice(component_ids)
+                if extra not in first_tags:
+                    tags.append(
+                        ComponentTag(
+                            submission_id=sub_id,
+                            component_id=extra,
+                            round=ReviewRound.SECOND,
+                            reviewer=second,
+                            relevance=ComponentTag.Relevance.SECONDARY,
+                            grade="C",
+                        )
+                    )
+
+    for state in Submission.ReviewState.values:
+        for dual in (True, False):
+            ids = [pk for pk, s, d in updates if s == state and d == dual]
+            for n in range(0, len(ids), BATCH):
+                extra = {"exclusion_reason": Submission.ExclusionReason.NO_CONTENT} if state == "excluded" else {}
+                Submission.objects.filter(pk__in=ids[n : n + BATCH]).update(
+                    review_state=state, needs_dual_review=dual, **extra
+                )
+    ReviewAssignment.objects.bulk_create(assignments, batch_size=BATCH)
+    ComponentTag.objects.bulk_create(tags, batch_size=BATCH)
+    Excerpt.objects.bulk_create(excerpts, batch_size=BATCH)
+    return len(chosen)
+
+
+def seed(*, submissions: int, seed: int = 1, reviewed: float = 0.0, now: dt.datetime | None = None) -> SeedResult:
+    now = now or timezone.now()
+    result = SeedResult()
+    with transaction.atomic():
+        consultation = ensure_consultation(now)
+        result.accounts = ensure_accounts(consultation)
+        # Responses of the demo respondents only: the demo submitter's own is theirs to write.
+        existing = Submission.objects.filter(
+            consultation=consultation, created_by__username__startswith=f"demo-{seed}-"
+        ).count()
+        for start in range(existing, submissions, 5000):
+            result.created += _create_submissions(consultation, start, min(start + 5000, submissions), seed, now)
+        result.reviewed = seed_reviews(consultation, reviewed, seed)
+        new_ids = Submission.objects.filter(consultation=consultation, search_document="").values_list("pk", flat=True)
+        search.refresh(new_ids)
+        result.total = Submission.objects.filter(consultation=consultation).count()
+    return result

@@ -1,0 +1,59 @@
+"""Full-text search over responses: a ranked tsvector with a GIN index on PostgreSQL, a plain
+``icontains`` fallback on SQLite. The document is rebuilt in the write path (submit, text extraction,
+seeding) by ``refresh``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, QuerySet
+
+from .models import Answer, Attachment, Submission
+
+CONFIG = "english"
+BATCH = 1000
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def refresh(submission_ids: Iterable[int]) -> int:
+    """Rebuild the search document (and on PostgreSQL the vector) of these responses."""
+    ids = list(submission_ids)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        parts: dict[int, list[str]] = defaultdict(list)
+        for pk, summary, proposals in Submission.objects.filter(pk__in=chunk).values_list("pk", "summary", "proposals"):
+            parts[pk] += [summary, proposals]
+        for sub_id, text in Answer.objects.filter(submission_id__in=chunk).values_list("submission_id", "text"):
+            parts[sub_id].append(text)
+        for sub_id, text in Attachment.objects.filter(submission_id__in=chunk).values_list(
+            "submission_id", "extracted_text"
+        ):
+            parts[sub_id].append(text[:100_000])
+        rows = [Submission(pk=pk, search_document="\n".join(p for p in texts if p)) for pk, texts in parts.items()]
+        Submission.objects.bulk_update(rows, ["search_document"], batch_size=BATCH)
+        if _is_postgres():
+            Submission.objects.filter(pk__in=chunk).update(search_vector=SearchVector("search_document", config=CONFIG))
+    return len(ids)
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """Responses matching ``query``, best first on PostgreSQL."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if _is_postgres():
+        search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
+        return (
+            queryset.filter(search_vector=search_query)
+            .annotate(rank=SearchRank(F("search_vector"), search_query))
+            .order_by("-rank", "-pk")
+        )
+    for word in query.split()[:8]:
+        queryset = queryset.filter(search_document__icontains=word)
+    return queryset

@@ -1,0 +1,108 @@
+"""The leads' dashboard numbers, aggregated in the database (a handful of GROUP BY queries whatever the
+number of responses)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
+from evidence.models import (
+    ComponentTag,
+    Consultation,
+    EcosystemComponent,
+    Organisation,
+    OrganisationType,
+    ReviewAssignment,
+    ReviewRound,
+    Submission,
+)
+
+
+@dataclass
+class Dashboard:
+    consultation: Consultation
+    total: int
+    per_day: list[tuple[str, int, int]]  # day, submissions that day, cumulative
+    by_type: list[tuple[str, int]]
+    by_region: list[tuple[str, int]]
+    by_size: list[tuple[str, int]]
+    review: list[tuple[str, int]]
+    dual_done: int
+    disagreements: int
+    components: list[str]
+    types: list[str]
+    coverage: list[tuple[str, list[tuple[int, bool]]]]  # type, [(organisations, is_gap) per component]
+    gap_threshold: int
+    days_left: int
+
+
+def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard:
+    submitted = Submission.objects.filter(consultation=consultation, status=Submission.Status.SUBMITTED)
+    per_day_rows = (
+        submitted.annotate(day=TruncDate("first_submitted_at")).values("day").annotate(n=Count("pk")).order_by("day")
+    )
+    per_day, running = [], 0
+    for row in per_day_rows:
+        running += row["n"]
+        per_day.append((row["day"].isoformat() if row["day"] else "", row["n"], running))
+
+    def grouped(field: str, label_field: str) -> list[tuple[str, int]]:
+        rows = submitted.values(label_field).annotate(n=Count("pk")).order_by("-n", label_field)
+        return [(row[label_field] or "Not given", row["n"]) for row in rows]
+
+    sizes = dict(Organisation.SizeBand.choices)
+    by_size = [
+        (sizes.get(k, "Not given (individuals)") if k else "Not given (individuals)", n)
+        for k, n in grouped("size", "organisation__size_band")
+    ]
+    states = dict(Submission.ReviewState.choices)
+    review_rows = dict(submitted.values_list("review_state").annotate(n=Count("pk")).values_list("review_state", "n"))
+    review = [(label, review_rows.get(value, 0)) for value, label in states.items()]
+
+    components = list(consultation.components.filter(is_active=True).order_by("order"))
+    types = list(OrganisationType.objects.active())
+    # Distinct organisations per component × organisation type, from first-round tags of submitted evidence.
+    cells = {
+        (row["component_id"], row["submission__organisation__organisation_type_id"]): row["n"]
+        for row in ComponentTag.objects.filter(
+            round=ReviewRound.FIRST, submission__in=submitted, component__in=components
+        )
+        .values("component_id", "submission__organisation__organisation_type_id")
+        .annotate(n=Count("submission__organisation_id", distinct=True))
+    }
+    threshold = settings.MMIP_COVERAGE_GAP_THRESHOLD
+    coverage = []
+    for org_type in types:
+        row = []
+        for component in components:
+            n = cells.get((component.pk, org_type.pk), 0)
+            row.append((n, n < threshold))
+        coverage.append((org_type.name, row))
+    dual = ReviewAssignment.objects.filter(
+        submission__consultation=consultation, round=ReviewRound.SECOND, status=ReviewAssignment.Status.DONE
+    ).count()
+    today = today or dt.date.today()
+    return Dashboard(
+        consultation=consultation,
+        total=running,
+        per_day=per_day,
+        by_type=grouped("type", "organisation__organisation_type__name"),
+        by_region=grouped("region", "organisation__region__name"),
+        by_size=by_size,
+        review=review,
+        dual_done=dual,
+        disagreements=submitted.filter(has_disagreement=True).count(),
+        components=[c.name for c in components],
+        types=[t.name for t in types],
+        coverage=coverage,
+        gap_threshold=threshold,
+        days_left=max((consultation.closes_at.date() - today).days, 0),
+    )
+
+
+def components_of(consultation: Consultation) -> list[EcosystemComponent]:
+    return list(consultation.components.filter(is_active=True).order_by("order"))

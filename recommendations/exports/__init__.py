@@ -1,0 +1,1 @@
+"""Exports of the recommendation pack and the evidence register."""

@@ -1,0 +1,257 @@
+"""The recommendation pack as plain data, built once from a run and written by each format's writer.
+
+Confidentiality: commercially confidential evidence never reaches the pack unless the exporter holds the
+``evidence.view_confidential`` permission AND asks for it; then the pack says "Commercial in confidence"
+(every writer puts it on every page or sheet) and an annex lists the confidential evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from evidence.models import Submission
+
+from ..models import CompilationRun, ComponentResult, Recommendation
+
+CONFIDENTIAL_MARK = "Commercial in confidence"
+SCHEMA_VERSION = "1.0"
+
+
+class PackError(Exception):
+    """The pack cannot be made (the message says why, for the user)."""
+
+
+@dataclass
+class Reference:
+    number: int
+    reference: str
+    organisation: str
+    organisation_type: str
+    region: str
+    confidentiality: str
+
+
+@dataclass
+class Criterion:
+    indicator: str
+    baseline: str
+    baseline_method: str
+    baseline_references: list[int]
+    target: str
+    deadline: str
+    owner: str
+    data_source: str
+    frequency: str
+    needs_lead_input: list[str]
+
+
+@dataclass
+class Statement:
+    text: str
+    references: list[int]
+
+
+@dataclass
+class PackRecommendation:
+    number: str
+    title: str
+    objective: str
+    status: str
+    rationale: list[Statement]
+    dissent: list[Statement]
+    criteria: list[Criterion]
+
+
+@dataclass
+class PackTheme:
+    label: str
+    size: int
+    quotes: list[Statement]
+
+
+@dataclass
+class PackComponent:
+    name: str
+    description: str
+    status: str
+    message: str
+    submissions: int
+    organisations: int
+    confidence: str
+    confidence_reason: str
+    grades: dict[str, int]
+    by_organisation_type: dict[str, int]
+    by_region: dict[str, int]
+    themes: list[PackTheme]
+    recommendations: list[PackRecommendation]
+    confidential_evidence: list[Statement] = field(default_factory=list)
+
+
+@dataclass
+class Pack:
+    schema_version: str
+    title: str
+    consultation: str
+    run: int
+    generated_at: str
+    approved_only: bool
+    confidential: bool
+    marking: str
+    components: list[PackComponent]
+    references: list[Reference]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _fmt(value: Decimal | None, unit: str = "") -> str:
+    if value is None:
+        return "needs lead input"
+    text = f"{value.normalize():,f}" if value == value.to_integral() else f"{value.normalize():f}"
+    return f"{text} {unit}".strip()
+
+
+def build_pack(run: CompilationRun, *, include_confidential: bool = False, approved_only: bool = False) -> Pack:
+    if run.state != CompilationRun.State.SUCCEEDED:
+        raise PackError(
+            f"Run {run.pk} is {run.get_state_display().lower()}: only a succeeded run can be exported."
+            + (f" Its error: {run.error}" if run.error else "")
+        )
+    consultation = run.consultation
+    results = {r.component_id: r for r in run.results.select_related("component")}
+    recommendations = run.recommendations.select_related("component").prefetch_related("criteria")
+    if approved_only:
+        recommendations = recommendations.filter(status=Recommendation.Status.APPROVED)
+        if not recommendations.exists():
+            raise PackError(f"Run {run.pk} has no approved recommendations yet.")
+    by_component: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        by_component.setdefault(rec.component_id, []).append(rec)
+
+    cited: dict[str, int] = {}
+
+    def cite(refs: list[str]) -> list[int]:
+        numbers = []
+        for ref in refs:
+            if ref not in cited:
+                cited[ref] = len(cited) + 1
+            numbers.append(cited[ref])
+        return numbers
+
+    components = []
+    for component in consultation.components.filter(is_active=True).order_by("order"):
+        result: ComponentResult | None = results.get(component.pk)
+        data = result.data if result else {}
+        base = data.get("evidence_base", {})
+        recs = []
+        for n, rec in enumerate(by_component.get(component.pk, []), start=1):
+            criteria = [
+                Criterion(
+                    indicator=c.indicator_name,
+                    baseline=(
+                        f"{_fmt(c.baseline_value, c.baseline_unit)} ({c.baseline_period}; {c.baseline_source})"
+                        if c.baseline_status == "ok"
+                        else c.baseline_status
+                    ),
+                    baseline_method=c.baseline_method,
+                    baseline_references=cite(c.baseline_references),
+                    target=f"{c.get_target_direction_display()}"
+                    + (f" to {_fmt(c.target_value)}" if c.target_value is not None else ": value needs lead input"),
+                    deadline=str(c.deadline) if c.deadline else "needs lead input",
+                    owner=c.owner or "needs lead input",
+                    data_source=c.data_source or "needs lead input",
+                    frequency=c.frequency or "needs lead input",
+                    needs_lead_input=list(c.needs_input),
+                )
+                for c in rec.criteria.all()
+            ]
+            recs.append(
+                PackRecommendation(
+                    number=f"{component.order}.{n}",
+                    title=rec.title,
+                    objective=rec.objective,
+                    status=rec.get_status_display(),
+                    rationale=[Statement(s["text"], cite(s.get("references", []))) for s in rec.rationale],
+                    dissent=[Statement(s["text"], cite(s.get("references", []))) for s in rec.dissent],
+                    criteria=criteria,
+                )
+            )
+        themes = [
+            PackTheme(
+                label=t["label"],
+                size=t["size"],
+                quotes=[Statement(q["text"], cite([q["reference"]])) for q in t["quotes"]],
+            )
+            for t in data.get("themes", [])
+        ]
+        confidential = []
+        if include_confidential:
+            for s in (
+                Submission.objects.filter(
+                    consultation=consultation,
+                    status=Submission.Status.SUBMITTED,
+                    review_state=Submission.ReviewState.REVIEWED,
+                    confidentiality=Submission.Confidentiality.CONFIDENTIAL,
+                    tags__component=component,
+                    tags__round="first",
+                )
+                .order_by("reference_number")
+                .only("reference", "summary")[:50]
+            ):
+                confidential.append(Statement(s.summary, cite([s.reference])))
+        components.append(
+            PackComponent(
+                name=component.name,
+                description=component.description,
+                status=result.get_state_display() if result else "not compiled",
+                message=result.message if result else "",
+                submissions=base.get("submissions", 0),
+                organisations=base.get("organisations", 0),
+                confidence=base.get("confidence", "none"),
+                confidence_reason=base.get("confidence_reason", ""),
+                grades=base.get("grades", {}),
+                by_organisation_type=base.get("by_organisation_type", {}),
+                by_region=base.get("by_region", {}),
+                themes=themes,
+                recommendations=recs,
+                confidential_evidence=confidential,
+            )
+        )
+
+    submissions = {
+        s.reference: s
+        for s in Submission.objects.filter(consultation=consultation, reference__in=list(cited)).select_related(
+            "organisation__organisation_type", "organisation__region"
+        )
+    }
+    references = []
+    for ref, number in sorted(cited.items(), key=lambda kv: kv[1]):
+        s = submissions.get(ref)
+        if s is None:
+            continue
+        hidden = s.is_confidential and not include_confidential
+        references.append(
+            Reference(
+                number=number,
+                reference=ref,
+                organisation="(withheld: commercially confidential)" if hidden else s.organisation.name,
+                organisation_type=s.organisation.organisation_type.name,
+                region=s.organisation.region.name,
+                confidentiality=s.get_confidentiality_display().split(":")[0],
+            )
+        )
+    return Pack(
+        schema_version=SCHEMA_VERSION,
+        title=f"Recommendations to government: {consultation.title}",
+        consultation=consultation.slug,
+        run=run.pk,
+        generated_at=timezone.now().isoformat(timespec="seconds"),
+        approved_only=approved_only,
+        confidential=include_confidential,
+        marking=CONFIDENTIAL_MARK if include_confidential else "",
+        components=components,
+        references=references,
+    )

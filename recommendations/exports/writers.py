@@ -1,0 +1,329 @@
+"""Writers of the recommendation pack: DOCX (python-docx), PDF (fpdf2), Markdown and JSON.
+
+Each takes a ``Pack`` and a binary file object. The same content in every format; "Commercial in
+confidence" on every page when the pack includes confidential evidence.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import BinaryIO
+
+from .pack import Pack, PackComponent
+
+FORMATS = {"docx", "pdf", "md", "json"}
+
+
+def _refs(numbers: list[int]) -> str:
+    return " " + "".join(f"[{n}]" for n in numbers) if numbers else ""
+
+
+# --- Markdown ----------------------------------------------------------------------------------------------
+
+
+def _component_lines(component: PackComponent) -> list[str]:
+    lines = [f"## {component.name}", "", component.description, ""]
+    lines += [
+        "### Evidence base",
+        "",
+        f"{component.submissions} reviewed responses from {component.organisations} organisations. "
+        f"Confidence: **{component.confidence}** – {component.confidence_reason}",
+        "",
+        "Strength of evidence: " + ", ".join(f"{g}: {n}" for g, n in component.grades.items()) + ".",
+        "",
+        "By organisation type: " + "; ".join(f"{k} {v}" for k, v in component.by_organisation_type.items()),
+        "",
+        "By nation and region: " + "; ".join(f"{k} {v}" for k, v in component.by_region.items()),
+        "",
+    ]
+    if component.message:
+        lines += [f"_{component.message}_", ""]
+    if component.themes:
+        lines += ["### Themes", ""]
+        for theme in component.themes:
+            lines.append(f"- **{theme.label}** ({theme.size} responses)")
+            lines += [f"  - “{q.text}”{_refs(q.references)}" for q in theme.quotes]
+        lines.append("")
+    for rec in component.recommendations:
+        lines += [
+            f"### Recommendation {rec.number}: {rec.title}",
+            "",
+            f"Status: {rec.status}",
+            "",
+            f"**Objective.** {rec.objective}",
+            "",
+            "**Rationale**",
+            "",
+        ]
+        lines += [f"{n}. {s.text}{_refs(s.references)}" for n, s in enumerate(rec.rationale, start=1)]
+        lines += ["", "**Dissenting evidence**", ""]
+        lines += [f"- {s.text}{_refs(s.references)}" for s in rec.dissent] or ["- None found."]
+        lines += [
+            "",
+            "**Success criteria**",
+            "",
+            "| Indicator | Baseline | Target | Deadline | Owner | Data source | Frequency |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for c in rec.criteria:
+            cells = [
+                c.indicator,
+                c.baseline + _refs(c.baseline_references),
+                c.target,
+                c.deadline,
+                c.owner,
+                c.data_source,
+                c.frequency,
+            ]
+            lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+        lines.append("")
+    if component.confidential_evidence:
+        lines += ["### Commercially confidential evidence (Commercial in confidence)", ""]
+        lines += [f"- {s.text}{_refs(s.references)}" for s in component.confidential_evidence]
+        lines.append("")
+    return lines
+
+
+def write_markdown(pack: Pack, out: BinaryIO) -> None:
+    lines = []
+    if pack.confidential:
+        lines += [f"**{pack.marking.upper()}**", ""]
+    lines += [f"# {pack.title}", "", f"Compilation run {pack.run}, generated {pack.generated_at}.", ""]
+    lines += ["## Contents", ""] + [f"{n}. {c.name}" for n, c in enumerate(pack.components, start=1)] + [""]
+    for component in pack.components:
+        lines += _component_lines(component)
+    lines += ["## Annex: evidence cited", ""]
+    lines += [
+        f"[{r.number}] {r.reference} – {r.organisation} ({r.organisation_type}, {r.region}; {r.confidentiality})"
+        for r in pack.references
+    ]
+    if pack.confidential:
+        lines += ["", f"**{pack.marking.upper()}**"]
+    out.write(("\n".join(lines) + "\n").encode())
+
+
+# --- JSON ----------------------------------------------------------------------------------------------------
+
+
+def write_json(pack: Pack, out: BinaryIO) -> None:
+    out.write(json.dumps(pack.to_json(), ensure_ascii=False, indent=2).encode())
+
+
+# --- DOCX ----------------------------------------------------------------------------------------------------
+
+
+def write_docx(pack: Pack, out: BinaryIO) -> None:
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    if pack.confidential:
+        for section in document.sections:
+            section.header.paragraphs[0].text = pack.marking.upper()
+            section.footer.paragraphs[0].text = pack.marking.upper()
+    document.add_heading(pack.title, level=0)
+    document.add_paragraph(
+        f"Medicines Manufacturing Industry Partnership. Compilation run {pack.run}, {pack.generated_at}."
+    )
+    if pack.approved_only:
+        document.add_paragraph("This pack contains approved recommendations only.")
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading("Contents", level=1)
+    for n, component in enumerate(pack.components, start=1):
+        document.add_paragraph(f"{n}. {component.name}", style="List Number")
+    document.add_paragraph("Annex: evidence cited", style="List Number")
+    for component in pack.components:
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        document.add_heading(component.name, level=1)
+        document.add_paragraph(component.description)
+        document.add_heading("Evidence base", level=2)
+        document.add_paragraph(
+            f"{component.submissions} reviewed responses from {component.organisations} organisations. "
+            f"Confidence in the evidence: {component.confidence} – {component.confidence_reason}"
+        )
+        document.add_paragraph("Strength of evidence: " + ", ".join(f"{g}: {n}" for g, n in component.grades.items()))
+        if component.by_organisation_type:
+            table = document.add_table(rows=1, cols=2)
+            table.style = "Light Grid Accent 1"
+            table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Organisation type", "Organisations"
+            for name, count in component.by_organisation_type.items():
+                row = table.add_row().cells
+                row[0].text, row[1].text = name, str(count)
+        if component.message:
+            document.add_paragraph(component.message).italic = True
+        if component.themes:
+            document.add_heading("Themes", level=2)
+            for theme in component.themes:
+                document.add_paragraph(f"{theme.label} ({theme.size} responses)", style="List Bullet")
+                for quote in theme.quotes:
+                    document.add_paragraph(f"“{quote.text}”{_refs(quote.references)}", style="Quote")
+        for rec in component.recommendations:
+            document.add_heading(f"Recommendation {rec.number}: {rec.title}", level=2)
+            document.add_paragraph(f"Status: {rec.status}")
+            p = document.add_paragraph()
+            p.add_run("Objective. ").bold = True
+            p.add_run(rec.objective)
+            document.add_heading("Rationale", level=3)
+            for statement in rec.rationale:
+                document.add_paragraph(statement.text + _refs(statement.references), style="List Number")
+            document.add_heading("Dissenting evidence", level=3)
+            for statement in rec.dissent or []:
+                document.add_paragraph(statement.text + _refs(statement.references), style="List Bullet")
+            if not rec.dissent:
+                document.add_paragraph("None found in the reviewed evidence.")
+            document.add_heading("Success criteria", level=3)
+            headers = ["Indicator", "Baseline", "Target", "Deadline", "Owner", "Data source", "Frequency"]
+            table = document.add_table(rows=1, cols=len(headers))
+            table.style = "Light Grid Accent 1"
+            for cell, text in zip(table.rows[0].cells, headers, strict=True):
+                cell.text = text
+            for c in rec.criteria:
+                cells = table.add_row().cells
+                values = [
+                    c.indicator,
+                    c.baseline + _refs(c.baseline_references),
+                    c.target,
+                    c.deadline,
+                    c.owner,
+                    c.data_source,
+                    c.frequency,
+                ]
+                for cell, text in zip(cells, values, strict=True):
+                    cell.text = text
+        if component.confidential_evidence:
+            document.add_heading("Commercially confidential evidence (Commercial in confidence)", level=2)
+            for statement in component.confidential_evidence:
+                document.add_paragraph(statement.text + _refs(statement.references), style="List Bullet")
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading("Annex: evidence cited", level=1)
+    for ref in pack.references:
+        document.add_paragraph(
+            f"[{ref.number}] {ref.reference} – {ref.organisation} ({ref.organisation_type}, {ref.region}; "
+            f"{ref.confidentiality})"
+        )
+    document.save(out)
+
+
+# --- PDF -------------------------------------------------------------------------------------------------------
+
+FONT_PLACES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+]
+# Without a Unicode font the PDF uses a core font, which knows Latin-1 only.
+LATIN1 = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "•": "-", "→": "->"})
+
+
+def _unicode_font() -> Path | None:
+    try:
+        import matplotlib
+
+        bundled = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+        if bundled.exists():
+            return bundled
+    except ImportError:
+        pass
+    return next((Path(p) for p in FONT_PLACES if Path(p).exists()), None)
+
+
+def write_pdf(pack: Pack, out: BinaryIO) -> None:
+    from fpdf import FPDF
+
+    font = _unicode_font()
+
+    class PackPDF(FPDF):
+        def header(self):
+            if pack.confidential:
+                self.set_font(family, "B", 9)
+                self.cell(0, 6, text=clean(pack.marking.upper()), align="C", new_x="LMARGIN", new_y="NEXT")
+
+        def footer(self):
+            self.set_y(-12)
+            self.set_font(family, "", 8)
+            mark = f"{pack.marking.upper()} · " if pack.confidential else ""
+            self.cell(0, 6, text=clean(f"{mark}Page {self.page_no()}"), align="C")
+
+    pdf = PackPDF(format="A4")
+    if font:
+        pdf.add_font("DejaVu", "", str(font))
+        pdf.add_font("DejaVu", "B", str(font))
+        family = "DejaVu"
+
+        def clean(text: str) -> str:
+            return text
+    else:
+        family = "helvetica"
+
+        def clean(text: str) -> str:
+            return text.translate(LATIN1).encode("latin-1", "replace").decode("latin-1")
+
+    pdf.set_auto_page_break(auto=True, margin=15)
+
+    def heading(text: str, size: int) -> None:
+        pdf.set_font(family, "B", size)
+        pdf.multi_cell(0, size * 0.55, text=clean(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    def para(text: str, size: int = 10) -> None:
+        pdf.set_font(family, "", size)
+        pdf.multi_cell(0, 5, text=clean(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    pdf.add_page()
+    heading(pack.title, 18)
+    para(f"Medicines Manufacturing Industry Partnership. Compilation run {pack.run}, {pack.generated_at}.")
+    heading("Contents", 14)
+    for n, component in enumerate(pack.components, start=1):
+        para(f"{n}. {component.name}")
+    para(f"{len(pack.components) + 1}. Annex: evidence cited")
+    for component in pack.components:
+        pdf.add_page()
+        heading(component.name, 16)
+        para(component.description)
+        heading("Evidence base", 12)
+        para(
+            f"{component.submissions} reviewed responses from {component.organisations} organisations. "
+            f"Confidence: {component.confidence} – {component.confidence_reason}"
+        )
+        para("Strength of evidence: " + ", ".join(f"{g}: {n}" for g, n in component.grades.items()))
+        if component.message:
+            para(component.message)
+        if component.themes:
+            heading("Themes", 12)
+            for theme in component.themes:
+                para(f"• {theme.label} ({theme.size} responses)")
+                for quote in theme.quotes:
+                    para(f"   “{quote.text}”{_refs(quote.references)}", 9)
+        for rec in component.recommendations:
+            heading(f"Recommendation {rec.number}: {rec.title}", 12)
+            para(f"Status: {rec.status}. Objective: {rec.objective}")
+            para("Rationale:")
+            for n, statement in enumerate(rec.rationale, start=1):
+                para(f"{n}. {statement.text}{_refs(statement.references)}", 9)
+            para("Dissenting evidence: " + ("" if rec.dissent else "none found."))
+            for statement in rec.dissent:
+                para(f"• {statement.text}{_refs(statement.references)}", 9)
+            para("Success criteria:")
+            for c in rec.criteria:
+                para(
+                    f"• {c.indicator}: baseline {c.baseline}{_refs(c.baseline_references)}; target {c.target}; "
+                    f"deadline {c.deadline}; owner {c.owner}; data source {c.data_source}; frequency {c.frequency}.",
+                    9,
+                )
+        if component.confidential_evidence:
+            heading("Commercially confidential evidence", 12)
+            for statement in component.confidential_evidence:
+                para(f"• {statement.text}{_refs(statement.references)}", 9)
+    pdf.add_page()
+    heading("Annex: evidence cited", 14)
+    for ref in pack.references:
+        para(
+            f"[{ref.number}] {ref.reference} – {ref.organisation} ({ref.organisation_type}, {ref.region}; "
+            f"{ref.confidentiality})",
+            9,
+        )
+    out.write(bytes(pdf.output()))
+
+
+WRITERS = {"docx": write_docx, "pdf": write_pdf, "md": write_markdown, "json": write_json}

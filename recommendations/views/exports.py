@@ -1,0 +1,91 @@
+"""Leads request exports (made by a Celery task), follow them and download the kept files."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from evidence.models import Consultation
+
+from ..exports.jobs import export_path, export_request
+from ..models import CompilationRun, Export
+from ..permissions import lead_required
+
+
+def _visible(user):
+    exports = Export.objects.select_related("consultation", "run", "requested_by")
+    if not user.has_perm("evidence.view_confidential"):
+        exports = exports.filter(include_confidential=False)
+    return exports
+
+
+@lead_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "recommendations/exports.html",
+        {
+            "exports": _visible(request.user)[:50],
+            "runs": CompilationRun.objects.filter(state=CompilationRun.State.SUCCEEDED).select_related("consultation")[
+                :20
+            ],
+            "consultations": Consultation.objects.all(),
+            "can_confidential": request.user.has_perm("evidence.view_confidential"),
+            "pack_formats": [(f, label) for f, label in Export.Format.choices if f in {"docx", "pdf", "md", "json"}],
+        },
+    )
+
+
+@lead_required
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind")
+    fmt = request.POST.get("format", "")
+    include_confidential = request.POST.get("include_confidential") == "on"
+    try:
+        if kind == Export.Kind.PACK:
+            run = CompilationRun.objects.filter(pk=request.POST.get("run") or 0).select_related("consultation").first()
+            if run is None:
+                raise ValidationError("Choose a compilation run.")
+            export = export_request(
+                kind=kind,
+                fmt=fmt,
+                consultation=run.consultation,
+                run=run,
+                by=request.user,
+                include_confidential=include_confidential,
+                approved_only=request.POST.get("approved_only") == "on",
+            )
+        elif kind == Export.Kind.REGISTER:
+            consultation = Consultation.objects.filter(pk=request.POST.get("consultation") or 0).first()
+            if consultation is None:
+                raise ValidationError("Choose a consultation.")
+            export = export_request(
+                kind=kind,
+                fmt=fmt,
+                consultation=consultation,
+                by=request.user,
+                include_confidential=include_confidential,
+            )
+        else:
+            raise ValidationError("Choose what to export.")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("recommendations:exports")
+    messages.success(request, f"Export {export.pk} queued: it appears below when ready.")
+    return redirect("recommendations:exports")
+
+
+@lead_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = get_object_or_404(_visible(request.user), pk=pk)
+    if export.state != Export.State.DONE:
+        raise Http404("This export has no file (yet).")
+    path = export_path(export)
+    if not path.exists():
+        raise Http404("The file is no longer kept.")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=export.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,34 @@
+"""'You said, we did': what the evidence said and what was recommended, once approved. Public; nothing
+confidential and nothing unapproved."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from evidence.models import Consultation
+
+from ..models import ComponentResult, Recommendation
+
+
+def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_object_or_404(Consultation, slug=slug)
+    approved = list(
+        Recommendation.objects.filter(run__consultation=consultation, status=Recommendation.Status.APPROVED)
+        .select_related("component", "run")
+        .order_by("component__order", "-run_id", "number")
+    )
+    runs = {rec.run_id for rec in approved}
+    results = ComponentResult.objects.filter(run_id__in=runs).select_related("component")
+    themes: dict[int, list] = {}
+    for result in sorted(results, key=lambda r: -r.run_id):
+        if result.component_id in themes:
+            continue  # the newest run with approved drafts speaks for the component
+        themes[result.component_id] = [
+            {"label": t["label"], "size": t["size"], "quotes": [q for q in t["quotes"] if q.get("public")]}
+            for t in result.data.get("themes", [])
+        ]
+    sections = []
+    for component in consultation.components.filter(is_active=True).order_by("order"):
+        recs = [r for r in approved if r.component_id == component.pk]
+        if recs:
+            sections.append({"component": component, "themes": themes.get(component.pk, []), "recommendations": recs})
+    return render(request, "recommendations/you_said_we_did.html", {"consultation": consultation, "sections": sections})

@@ -1,0 +1,120 @@
+"""With PostgreSQL, Redis and a real Celery worker: receipts, text extraction, and a compilation that
+survives its worker being killed. Also: 50 concurrent submits get 50 distinct, gap-free references."""
+
+import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from evidence import demo, services
+from evidence.models import Attachment, Membership, Submission
+from recommendations import services as compile_services
+from recommendations.models import CompilationRun, ComponentResult, Recommendation
+from tests import factories
+from tests.integration.conftest import wait_for
+
+
+def _ready_draft(consultation, user=None):
+    membership = factories.MembershipFactory() if user is None else Membership.objects.get(user=user)
+    submission = factories.SubmissionFactory(
+        consultation=consultation, organisation=membership.organisation, created_by=membership.user
+    )
+    return submission
+
+
+@pytest.mark.worker
+def test_a_submit_enqueues_the_receipt_and_the_worker_sends_it(worker):
+    consultation = factories.ConsultationFactory()
+    submission = _ready_draft(consultation)
+    submission = services.submission_submit(submission=submission, by=submission.created_by)
+    wait_for(lambda: Submission.objects.get(pk=submission.pk).receipt_version == 1, timeout=60, what="the receipt")
+    mails = "".join(p.read_text() for p in worker.mail_dir.glob("*.log"))
+    assert submission.reference in mails and submission.organisation.name in mails
+    assert mails.count(f"Subject: Response received: {submission.reference}") == 1
+
+
+@pytest.mark.worker
+def test_uploaded_files_have_their_text_extracted_by_the_worker(worker):
+    import docx
+    import openpyxl
+    from fpdf import FPDF
+
+    consultation = factories.ConsultationFactory()
+    submission = _ready_draft(consultation)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Validation roles take seven months to fill")
+    document = docx.Document()
+    document.add_paragraph("Energy costs doubled at the Speke site")
+    word = io.BytesIO()
+    document.save(word)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["vacancies", 45])
+    sheet = io.BytesIO()
+    workbook.save(sheet)
+    files = {
+        "survey.pdf": (bytes(pdf.output()), "seven months"),
+        "case.docx": (word.getvalue(), "Energy costs doubled"),
+        "data.xlsx": (sheet.getvalue(), "vacancies\t45"),
+    }
+    made = {}
+    for name, (content, phrase) in files.items():
+        attachment = services.attachment_add(
+            submission=submission, upload=SimpleUploadedFile(name, content), by=submission.created_by
+        )
+        made[attachment.pk] = phrase
+    wait_for(
+        lambda: Attachment.objects.filter(pk__in=made, extraction_status="done").count() == len(made),
+        timeout=60,
+        what="text extraction",
+    )
+    for pk, phrase in made.items():
+        assert phrase in Attachment.objects.get(pk=pk).extracted_text
+
+
+@pytest.mark.worker
+def test_a_compilation_completes_after_its_worker_is_killed_and_nothing_is_duplicated(worker):
+    demo.seed(submissions=12000, seed=5, reviewed=0.6)
+    consultation = demo.ensure_consultation()
+    run = compile_services.compilation_start(consultation=consultation)
+    wait_for(lambda: CompilationRun.objects.get(pk=run.pk).state == "running", timeout=30, what="the run to start")
+    worker.kill()
+    run.refresh_from_db()
+    assert not run.is_finished, "the run finished before the worker could be killed: seed more evidence"
+    killed_at = run.components_done
+    worker.start()
+    wait_for(lambda: CompilationRun.objects.get(pk=run.pk).is_finished, timeout=240, what="the run to finish")
+    run.refresh_from_db()
+    assert run.state == "succeeded", run.error
+    assert killed_at < run.components_total == ComponentResult.objects.filter(run=run).count()
+    drafts = sum(len(r.data["drafts"]) for r in ComponentResult.objects.filter(run=run))
+    assert Recommendation.objects.filter(run=run).count() == drafts > 0
+
+
+@pytest.mark.skipif(
+    not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL=postgres://...): SQLite serialises writers anyway"
+)
+def test_fifty_concurrent_submits_get_fifty_distinct_gap_free_references(live_db):
+    consultation = factories.ConsultationFactory()
+    drafts = [_ready_draft(consultation) for _ in range(50)]
+    barrier = threading.Barrier(50)
+
+    def submit(submission):
+        try:
+            barrier.wait()
+            return services.submission_submit(submission=submission, by=submission.created_by).reference
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        references = list(pool.map(submit, drafts))
+    assert len(set(references)) == 50
+    numbers = sorted(Submission.objects.filter(consultation=consultation).values_list("reference_number", flat=True))
+    assert numbers == list(range(1, 51))
+    consultation.refresh_from_db()
+    assert consultation.last_reference_number == 50

@@ -1,5 +1,8 @@
 """Synthetic, realistic demo data for the call for evidence (used by ``seed_demo`` and benchmarks).
 
+Bandit exceptions here (``nosec``): B105, the demo accounts' password is printed for everyone on purpose;
+B311, ``random`` makes synthetic data, not secrets.
+
 Everything is derived from a seed, item by item (``Random(f"{seed}:{i}")``), so the same seed gives the
 same data and a larger ``--submissions`` tops up without changing what exists. Rows are written with
 ``bulk_create`` in batches: 10,000 submissions take seconds, not minutes.
@@ -46,7 +49,7 @@ from .models import (
 )
 
 DEMO_SLUG = "mmip-call-for-evidence"
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # nosec B105
 BATCH = 2000
 
 DEMO_ACCOUNTS = [
@@ -476,7 +479,7 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
 
     plans = []
     for i in range(start, stop):
-        rng = random.Random(f"{seed}:{i}")
+        rng = random.Random(f"{seed}:{i}")  # nosec B311
         org_type = rng.choice(cat.org_types)
         plans.append((i, rng, org_type))
 
@@ -527,7 +530,7 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
     next_ref = consultation.last_reference_number
     timeline = sorted(
         (
-            (random.Random(f"{seed}:{i}:t").random() ** 0.7, i)  # responses cluster towards the deadline
+            (random.Random(f"{seed}:{i}:t").random() ** 0.7, i)  # responses cluster towards the deadline  # nosec B311
             for i, _, _ in plans
         )
     )
@@ -713,7 +716,7 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
         .order_by("reference_number")
         .values_list("pk", flat=True)
     )
-    chooser = random.Random(f"{seed}:reviews:{total}")
+    chooser = random.Random(f"{seed}:reviews:{total}")  # nosec B311
     chosen = sorted(chooser.sample(candidates, k=min(wanted, len(candidates))))
     answers_by_sub: dict[int, list[tuple[int, int, str]]] = {}
     for pk, sub_id, component_id, text in Answer.objects.filter(submission_id__in=chosen).values_list(
@@ -726,7 +729,7 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
 
     updates, assignments, tags, excerpts = [], [], [], []
     for sub_id in chosen:
-        rng = random.Random(f"{seed}:review:{sub_id}")
+        rng = random.Random(f"{seed}:review:{sub_id}")  # nosec B311
         answers = answers_by_sub.get(sub_id, [])
         roll = rng.random()
         state = (

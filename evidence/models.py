@@ -169,6 +169,9 @@ class Consultation(models.Model):
     # The last reference number handed out. Incremented under a row lock when a response is submitted,
     # so references are unique and gap-free even with many concurrent submits.
     last_reference_number = models.PositiveIntegerField(default=0, editable=False)
+    personal_data_erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When respondents' personal data was erased."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ConsultationQuerySet.as_manager()

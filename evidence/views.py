@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -31,6 +32,14 @@ def _bound(request: HttpRequest, files: bool = False) -> tuple:
     if request.method != "POST":
         return (None, None) if files else (None,)
     return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """Where to go after a save: the form's ``next`` if it is a page of this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -100,7 +109,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, "Your organisation details are saved.")
-            return redirect(request.GET.get("next") or reverse("evidence:my_submissions"))
+            return redirect(_next(request, reverse("evidence:my_submissions")))
     return render(request, "evidence/organisation.html", {"form": form, "membership": membership})
 
 
@@ -174,7 +183,7 @@ def _section(request, public_id, form_class, template, save, **form_kwargs) -> H
                 form.add_error(None, error)
             else:
                 messages.success(request, "Saved as a draft. You can come back to it later.")
-                return redirect(request.POST.get("next") or submission.get_absolute_url())
+                return redirect(_next(request, submission.get_absolute_url()))
     return render(request, template, {"submission": submission, "form": form, "editable": submission.can_be_edited()})
 
 
@@ -222,7 +231,7 @@ def section_answers(request: HttpRequest, public_id) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, "Your answers are saved as a draft.")
-            return redirect(submission.get_absolute_url())
+            return redirect(_next(request, submission.get_absolute_url()))
     return render(
         request,
         "evidence/section_answers.html",

@@ -151,7 +151,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 _db = DATABASES["default"]
 # Parallel checkouts (and CI beside a developer) share one PostgreSQL server: a per-checkout test
 # database name keeps their throwaway databases apart.
-_checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]
+_checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so concurrent writers queue on the busy
     # timeout instead of failing with "database is locked" when a read lock is upgraded.
@@ -280,8 +280,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
-# Uploaded evidence is never served as a public URL: downloads go through a permission-checked view.
-MEDIA_URL = None
+# Uploaded evidence is never served as a public URL: downloads go through a permission-checked view, and
+# no route serves this prefix (it exists because Django's test servers expect a media URL).
+MEDIA_URL = "/media-is-not-served/"
 
 # --- Forms ----------------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

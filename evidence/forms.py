@@ -179,6 +179,9 @@ class DataPointForm(forms.ModelForm):
         self.fields["geography"].queryset = self.fields["geography"].queryset.filter(is_active=True)
         self.fields["period_start"].help_text = "Year, e.g. 2023."
         self.fields["period_end"].help_text = "Only for a range of years."
+        if self.instance.pk:
+            # "1200", not the stored "1200.0000".
+            self.initial["value"] = self.instance.value_display
 
     def clean(self):
         data = super().clean()

@@ -47,6 +47,12 @@ def ensure_editable(submission: Submission, now: dt.datetime | None = None) -> N
         raise ValidationError("This response was withdrawn and can no longer be changed.", code="withdrawn")
 
 
+def _locked(pk: int) -> Submission:
+    """The submission row, locked until the transaction ends. Only that row: a FOR UPDATE over the join
+    would also lock the consultation on PostgreSQL and serialise every draft save with every submit."""
+    return Submission.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=pk)
+
+
 def _touch(submission: Submission) -> None:
     """Record that a submitted response has changes its reviewers have not seen yet."""
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
@@ -103,15 +109,27 @@ def submission_start(*, consultation: Consultation, user, now: dt.datetime | Non
     return submission
 
 
+# The fields of a response its submitter edits directly; review state, references and timestamps are not.
+SUBMITTER_FIELDS = frozenset(
+    {"summary", "proposals", "declared_interests", "confidentiality", "confidentiality_reason", "consent_to_publish"}
+)
+
+
 @transaction.atomic
 def submission_update(*, submission: Submission, by, data: dict[str, Any], now=None) -> Submission:
     """Save one section's fields of the response (a draft save)."""
-    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    if unknown := set(data) - SUBMITTER_FIELDS:
+        raise ValueError(f"Not editable by a submitter: {', '.join(sorted(unknown))}")
+    submission = _locked(submission.pk)
     ensure_editable(submission, now)
     for field, value in data.items():
         setattr(submission, field, value)
     if submission.confidentiality != Submission.Confidentiality.CONFIDENTIAL:
         submission.confidentiality_reason = ""
+    elif not submission.confidentiality_reason.strip():
+        raise ValidationError(
+            {"confidentiality_reason": "Say why the material is commercially confidential."}, code="reason"
+        )
     submission.full_clean()
     if submission.status == Submission.Status.SUBMITTED:
         submission.has_unsubmitted_changes = True
@@ -122,7 +140,7 @@ def submission_update(*, submission: Submission, by, data: dict[str, Any], now=N
 @transaction.atomic
 def answers_save(*, submission: Submission, by, answers: dict[int, str], now=None) -> None:
     """Save answers by question id; an empty answer removes the saved one."""
-    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    submission = _locked(submission.pk)
     ensure_editable(submission, now)
     questions = {q.pk: q for q in submission.consultation.questions.all()}
     existing = {a.question_id: a for a in submission.answers.all()}
@@ -151,9 +169,15 @@ def answers_save(*, submission: Submission, by, answers: dict[int, str], now=Non
 
 @transaction.atomic
 def data_point_save(*, submission: Submission, by, data_point: DataPoint, now=None) -> DataPoint:
-    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    submission = _locked(submission.pk)
     ensure_editable(submission, now)
+    if data_point.pk and data_point.submission_id != submission.pk:
+        raise ValidationError("That data point belongs to another response.")
     data_point.submission = submission
+    if data_point.indicator_id and not data_point.indicator.fits_unit(data_point.unit):
+        accepted = ", ".join(f"“{u}”" for u in data_point.indicator.accepted_units())
+        message = f"“{data_point.unit}” does not fit {data_point.indicator.name}; use {accepted}."
+        raise ValidationError({"unit": message})
     data_point.full_clean()
     data_point.save()
     _touch(submission)
@@ -162,7 +186,7 @@ def data_point_save(*, submission: Submission, by, data_point: DataPoint, now=No
 
 @transaction.atomic
 def data_point_delete(*, data_point: DataPoint, by, now=None) -> None:
-    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=data_point.submission_id)
+    submission = _locked(data_point.submission_id)
     ensure_editable(submission, now)
     data_point.delete()
     _touch(submission)
@@ -182,7 +206,7 @@ def attachment_add(*, submission: Submission, upload: UploadedFile, by, descript
     )
     try:
         with transaction.atomic():
-            submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+            submission = _locked(submission.pk)
             ensure_editable(submission, now)
             limit = settings.MMIP_UPLOADS_PER_SUBMISSION
             if submission.attachments.count() >= limit:
@@ -208,7 +232,7 @@ def attachment_add(*, submission: Submission, upload: UploadedFile, by, descript
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by, now=None) -> None:
-    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=attachment.submission_id)
+    submission = _locked(attachment.submission_id)
     ensure_editable(submission, now)
     stored = attachment.file.name
     storage = attachment.file.storage
@@ -275,7 +299,7 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     now = now or timezone.now()
     # Lock the response first, then its consultation (always in this order, so concurrent submits
     # cannot deadlock); the consultation's row lock serialises reference numbers.
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
         return submission
     consultation = Consultation.objects.select_for_update().get(pk=submission.consultation_id)
@@ -306,7 +330,7 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
 
 @transaction.atomic
 def submission_withdraw(*, submission: Submission, by, now: dt.datetime | None = None) -> Submission:
-    submission = Submission.objects.select_for_update().select_related("consultation").get(pk=submission.pk)
+    submission = _locked(submission.pk)
     if submission.status == Submission.Status.WITHDRAWN:
         return submission
     ensure_open(submission.consultation, now)

@@ -1,0 +1,236 @@
+"""Submitting, amending and withdrawing a response; the deadline."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from evidence import services
+from evidence.models import OutboxTask, Submission, SubmissionVersion
+from tests import factories
+from tests.evidence import journey_files as files
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ready(submitter, consultation):
+    """A draft with everything needed to submit it."""
+    draft = services.submission_start(consultation=consultation, user=submitter)
+    services.submission_update(submission=draft, by=submitter, data={"summary": "We make vaccines in Speke."})
+    question = consultation.questions.first()
+    services.answers_save(submission=draft, by=submitter, answers={question.pk: "Skills gaps."})
+    draft.refresh_from_db()
+    return draft
+
+
+def url(name, submission):
+    return reverse(f"evidence:{name}", args=[submission.public_id])
+
+
+def test_submit_assigns_the_next_reference_and_stores_a_version(ready, submitter, consultation):
+    submitted = services.submission_submit(submission=ready, by=submitter)
+    assert submitted.reference == "MMIP-0001" and submitted.reference_number == 1
+    assert submitted.status == Submission.Status.SUBMITTED
+    assert submitted.version == 1 and submitted.first_submitted_at == submitted.submitted_at
+    version = SubmissionVersion.objects.get(submission=ready)
+    assert version.snapshot["summary"] == "We make vaccines in Speke."
+    assert version.snapshot["answers"][0]["text"] == "Skills gaps."
+    consultation.refresh_from_db()
+    assert consultation.last_reference_number == 1
+
+
+def test_references_have_no_gaps_across_organisations(consultation, submitter):
+    others = [factories.MembershipFactory().user for _ in range(3)]
+    references = []
+    for user in [submitter, *others]:
+        draft = services.submission_start(consultation=consultation, user=user)
+        services.submission_update(submission=draft, by=user, data={"summary": "s", "proposals": "p"})
+        references.append(services.submission_submit(submission=draft, by=user).reference)
+    assert references == ["MMIP-0001", "MMIP-0002", "MMIP-0003", "MMIP-0004"]
+
+
+def test_a_refused_submit_uses_no_reference_number(consultation, submitter, outsider):
+    empty = services.submission_start(consultation=consultation, user=submitter)
+    with pytest.raises(ValidationError, match="Add a summary"):
+        services.submission_submit(submission=empty, by=submitter)
+    draft = services.submission_start(consultation=consultation, user=outsider)
+    services.submission_update(submission=draft, by=outsider, data={"summary": "s", "proposals": "p"})
+    assert services.submission_submit(submission=draft, by=outsider).reference == "MMIP-0001"
+
+
+def test_submit_queues_the_receipt_after_commit(ready, submitter, django_capture_on_commit_callbacks, mocker):
+    publish = mocker.patch("celery.app.task.Task.apply_async")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.submission_submit(submission=ready, by=submitter)
+    row = OutboxTask.objects.get(task_name="evidence.tasks.send_receipt")
+    assert row.kwargs == {"submission_id": ready.pk, "version": 1}
+    assert len(callbacks) == 2 and publish.call_count == 0  # the receipt and the reviewers' indexing
+
+
+def test_a_broker_outage_does_not_turn_a_submit_into_an_error(
+    submitter_client, ready, django_capture_on_commit_callbacks, mocker
+):
+    mocker.patch("celery.app.task.Task.apply_async", side_effect=ConnectionError("broker down"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submitter_client.post(url("submit", ready))
+    assert response.status_code == 302
+    ready.refresh_from_db()
+    assert ready.reference == "MMIP-0001"
+    assert OutboxTask.objects.get(task_name="evidence.tasks.send_receipt").dispatched_at is None
+
+
+def test_a_double_submit_gives_one_reference(submitter_client, ready):
+    first = submitter_client.post(url("submit", ready))
+    second = submitter_client.post(url("submit", ready))
+    assert first.url == second.url == url("confirmation", ready)
+    ready.refresh_from_db()
+    assert ready.reference == "MMIP-0001" and ready.version == 1
+    assert Submission.objects.count() == 1
+    assert SubmissionVersion.objects.count() == 1
+    assert OutboxTask.objects.filter(task_name="evidence.tasks.send_receipt").count() == 1
+
+
+def test_the_service_submit_is_idempotent(ready, submitter, consultation):
+    one = services.submission_submit(submission=ready, by=submitter)
+    two = services.submission_submit(submission=ready, by=submitter)
+    assert one.reference == two.reference and two.version == 1
+    consultation.refresh_from_db()
+    assert consultation.last_reference_number == 1
+
+
+def test_amending_needs_a_resubmit_and_keeps_earlier_versions(submitter_client, submitter, ready):
+    services.submission_submit(submission=ready, by=submitter)
+    response = submitter_client.post(url("section_about", ready), {"summary": "Amended: we make vaccines and ATMPs."})
+    assert response.status_code == 302
+    ready.refresh_from_db()
+    assert ready.status == Submission.Status.SUBMITTED and ready.has_unsubmitted_changes
+    detail = submitter_client.get(url("submission_detail", ready)).content.decode()
+    assert "Changes not yet submitted" in detail
+
+    assert submitter_client.post(url("submit", ready)).status_code == 302
+    ready.refresh_from_db()
+    assert ready.version == 2 and not ready.has_unsubmitted_changes
+    assert ready.reference == "MMIP-0001"  # the reference stays with the response
+    versions = list(ready.versions.order_by("number").values_list("snapshot__summary", flat=True))
+    assert versions == ["We make vaccines in Speke.", "Amended: we make vaccines and ATMPs."]
+    detail = submitter_client.get(url("submission_detail", ready)).content.decode()
+    assert "Version 1" in detail and "Version 2" in detail
+    old = submitter_client.get(reverse("evidence:version_detail", args=[ready.public_id, 1]))
+    assert "We make vaccines in Speke." in old.content.decode()
+    receipts = OutboxTask.objects.filter(task_name="evidence.tasks.send_receipt").order_by("pk")
+    assert [r.kwargs["version"] for r in receipts] == [1, 2]
+
+
+def test_withdraw_asks_for_confirmation_then_withdraws(submitter_client, submitter, ready):
+    services.submission_submit(submission=ready, by=submitter)
+    page = submitter_client.get(url("withdraw", ready)).content.decode()
+    assert "Withdraw response MMIP-0001?" in page
+    ready.refresh_from_db()
+    assert ready.status == Submission.Status.SUBMITTED
+    response = submitter_client.post(url("withdraw", ready), {})  # the confirmation box is not ticked
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    ready.refresh_from_db()
+    assert ready.status == Submission.Status.SUBMITTED
+    assert submitter_client.post(url("withdraw", ready), {"confirm": "on"}).status_code == 302
+    ready.refresh_from_db()
+    assert ready.status == Submission.Status.WITHDRAWN and ready.withdrawn_at
+    # A withdrawn response cannot be changed or re-submitted.
+    page = submitter_client.get(url("section_about", ready)).content.decode()
+    assert "This response was withdrawn and can no longer be changed." in page and "<textarea" not in page
+    response = submitter_client.post(url("section_about", ready), {"summary": "Changed after all"}, follow=True)
+    assert "This response was withdrawn and can no longer be changed." in response.content.decode()
+    with pytest.raises(ValidationError, match="withdrawn"):
+        services.submission_submit(submission=ready, by=submitter)
+
+
+def test_a_draft_cannot_be_withdrawn(submitter, ready):
+    with pytest.raises(ValidationError, match="Only a submitted response can be withdrawn"):
+        services.submission_withdraw(submission=ready, by=submitter)
+
+
+def test_after_withdrawing_a_new_response_can_be_started(submitter, consultation, ready):
+    services.submission_submit(submission=ready, by=submitter)
+    services.submission_withdraw(submission=ready, by=submitter)
+    fresh = services.submission_start(consultation=consultation, user=submitter)
+    assert fresh.pk != ready.pk and fresh.status == Submission.Status.DRAFT
+
+
+# --- The deadline ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def after_deadline(consultation):
+    with time_machine.travel(consultation.closes_at + dt.timedelta(minutes=1), tick=False):
+        yield
+
+
+def test_after_the_deadline_nothing_can_be_started(submitter_client, submitter, consultation, after_deadline):
+    submitter_client.force_login(submitter)  # a fresh session at the travelled-to time
+    with pytest.raises(ValidationError, match="closed on"):
+        services.submission_start(consultation=consultation, user=submitter)
+    response = submitter_client.post(reverse("evidence:start", args=[consultation.slug]), follow=True)
+    assert "responses can no longer be started, changed or submitted" in response.content.decode()
+    assert not Submission.objects.exists()
+    landing_url = reverse("evidence:consultation", args=[consultation.slug])
+    landing = submitter_client.get(landing_url).content.decode()
+    assert "This call for evidence closed on" in landing
+    assert "Start your response" not in landing
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["section_about", "section_answers", "section_data_points", "section_attachments", "section_confidentiality"],
+)
+def test_after_the_deadline_sections_say_so_plainly(submitter_client, submitter, ready, consultation, name):
+    with time_machine.travel(consultation.closes_at + dt.timedelta(seconds=1), tick=False):
+        submitter_client.force_login(submitter)
+        page = submitter_client.get(url(name, ready)).content.decode()
+        posted = submitter_client.post(url(name, ready), {"summary": "Too late"}, follow=True)
+    assert "This call for evidence closed on" in page
+    assert "<textarea" not in page and 'type="file"' not in page  # no form to fill in
+    assert "This call for evidence closed on" in posted.content.decode()
+    ready.refresh_from_db()
+    assert ready.summary == "We make vaccines in Speke."
+
+
+def test_after_the_deadline_nothing_can_be_submitted_uploaded_or_withdrawn(
+    submitter_client, submitter, ready, consultation
+):
+    submitted = factories.SubmittedSubmissionFactory(
+        consultation=consultation, organisation=submitter.membership.organisation, reference="MMIP-0900"
+    )
+    with time_machine.travel(consultation.closes_at, tick=False):  # the closing instant counts as closed
+        submitter_client.force_login(submitter)
+        closed = "This call for evidence closed on"
+        assert closed in submitter_client.post(url("submit", ready), follow=True).content.decode()
+        upload = files.upload("late.pdf", files.pdf_bytes())
+        response = submitter_client.post(url("section_attachments", ready), {"file": upload}, follow=True)
+        assert closed in response.content.decode()
+        response = submitter_client.post(url("withdraw", submitted), {"confirm": "on"}, follow=True)
+        assert "cannot be withdrawn now" in response.content.decode() or closed in response.content.decode()
+        with pytest.raises(ValidationError, match="closed on"):
+            services.submission_submit(submission=ready, by=submitter)
+        with pytest.raises(ValidationError, match="closed on"):
+            services.attachment_add(submission=ready, upload=files.upload("a.txt", b"a"), by=submitter)
+        with pytest.raises(ValidationError, match="closed on"):
+            services.submission_withdraw(submission=submitted, by=submitter)
+        check = submitter_client.get(url("check_answers", ready)).content.decode()
+        assert closed in check and "Submit response" not in check
+    ready.refresh_from_db()
+    submitted.refresh_from_db()
+    assert ready.status == Submission.Status.DRAFT and not ready.attachments.exists()
+    assert submitted.status == Submission.Status.SUBMITTED
+
+
+def test_before_opening_nothing_can_be_started(submitter, consultation):
+    with time_machine.travel(consultation.opens_at - dt.timedelta(days=1), tick=False):
+        with pytest.raises(ValidationError, match="opens on"):
+            services.submission_start(consultation=consultation, user=submitter)
+
+
+def test_a_submit_just_before_the_deadline_is_accepted(ready, submitter, consultation):
+    with time_machine.travel(consultation.closes_at - dt.timedelta(seconds=1), tick=False):
+        assert services.submission_submit(submission=ready, by=submitter).reference == "MMIP-0001"

@@ -1,7 +1,5 @@
 """Every route against every role, from the outside. A new route without a row here fails the test."""
 
-import hashlib
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile

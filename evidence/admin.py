@@ -9,7 +9,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -376,6 +377,8 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     search_fields = ["reference"]
     search_help_text = "Full text of summaries, answers, proposals and attachments; or a reference."
     list_per_page = 50
+    # "N of 100,000" needs a second COUNT(*) over the whole table on every page; the filtered count is enough.
+    show_full_result_count = False
     inlines = [AssignmentInline, ComponentTagInline, ExcerptInline]
     actions = ["assign_fairly", "assign_to", "change_state", "tag_component", "export_csv"]
     readonly_fields = [
@@ -416,8 +419,14 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 ),
                 Prefetch("assignments", queryset=ReviewAssignment.objects.select_related("reviewer")),
             )
-            .annotate(flag_count=Count("duplicate_flags", filter=~Q(duplicate_flags__status="rejected"), distinct=True))
-            .annotate(is_flagged=Exists(flags))
+            # Subqueries, not a JOIN with GROUP BY: the page's LIMIT then applies before any counting, and
+            # the changelist's COUNT(*) can drop them (both matter at 100,000 rows).
+            .annotate(
+                flag_count=Coalesce(
+                    Subquery(flags.order_by().values("submission").annotate(n=Count("pk")).values("n")[:1]), 0
+                ),
+                is_flagged=Exists(flags),
+            )
         )
 
     def get_search_results(self, request, queryset, search_term):

@@ -50,6 +50,13 @@ class Submitter(HttpUser):
             },
             name="save draft",
         )
+        answers = f"{self.response_url}answers/"
+        token = self._token(answers, "answers page")
+        self.client.post(
+            answers,
+            {"proposals": "Fund a national sterile manufacturing training centre.", "csrfmiddlewaretoken": token},
+            name="save answers",
+        )
         token = self._token(f"{self.response_url}check/", "check answers")
         with self.client.post(
             f"{self.response_url}submit/",

@@ -315,3 +315,12 @@ def test_the_agreement_page_shows_kappa(client, reviewer):
 def test_a_submitter_cannot_open_the_admin(client, submitter):
     client.force_login(submitter)
     assert client.get(reverse("admin:evidence_submission_changelist")).status_code == 302
+
+
+def test_reindex_search_rebuilds_the_search_text(submitted):
+    from django.core.management import call_command
+
+    Submission.objects.filter(pk=submitted.pk).update(search_document="")
+    call_command("reindex_search")
+    submitted.refresh_from_db()
+    assert "vacancies for process engineers" in submitted.search_document

@@ -160,31 +160,38 @@ def _sentences(text: str) -> list[str]:
 
 
 def proposals(items: tuple[EvidenceItem, ...]) -> list[ProposalGroup]:
-    """Group what submitters asked for; rank by distinct organisations, then by the best grade."""
+    """Group what submitters asked for; rank by distinct organisations, then by the best grade.
+
+    Identical sentences are merged first; the distinct ones are then compared only with each group's
+    first sentence (TF-IDF cosine), so memory grows with sentences × groups, not sentences squared.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    rows = []  # (sentence, item)
+    by_text: dict[str, list[EvidenceItem]] = defaultdict(list)
     for item in sorted(items, key=lambda i: i.reference):
         for proposal in item.proposals:
-            rows += [(s, item) for s in _sentences(proposal.text)]
-    if not rows:
+            for sentence in _sentences(proposal.text):
+                by_text[" ".join(sentence.split())].append(item)
+    if not by_text:
         return []
+    texts = list(by_text)
     try:
-        matrix = TfidfVectorizer(stop_words="english").fit_transform([s for s, _ in rows])
+        matrix = TfidfVectorizer(stop_words="english").fit_transform(texts).tocsr()
     except ValueError:
         return []
-    similarity = (matrix @ matrix.T).toarray()
     groups: list[list[int]] = []
-    for n in range(len(rows)):
-        for group in groups:
-            if similarity[n, group[0]] >= PROPOSAL_SIMILARITY:
-                group.append(n)
-                break
-        else:
-            groups.append([n])
+    for n in range(len(texts)):
+        if groups:
+            leaders = matrix[[group[0] for group in groups]]
+            scores = (leaders @ matrix[n].T).toarray().ravel()
+            best = int(scores.argmax())
+            if scores[best] >= PROPOSAL_SIMILARITY:
+                groups[best].append(n)
+                continue
+        groups.append([n])
     out = []
     for group in groups:
-        members = [rows[n] for n in group]
+        members = [(texts[n], item) for n in group for item in by_text[texts[n]]]
         organisations = {item.organisation_id for _, item in members}
         wording = Counter(s for s, _ in members).most_common(1)[0][0]
         out.append(

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from evidence.models import (
@@ -68,9 +68,13 @@ def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard
         (sizes.get(key) or "Not given (individuals)", n)
         for key, n in sorted(by_size_raw.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
+    # Review progress and open disagreements in one pass.
     states = dict(Submission.ReviewState.choices)
-    review_rows = dict(submitted.values_list("review_state").annotate(n=Count("pk")).values_list("review_state", "n"))
-    review = [(label, review_rows.get(value, 0)) for value, label in states.items()]
+    tallies = submitted.aggregate(
+        disagreements=Count("pk", filter=Q(has_disagreement=True)),
+        **{state: Count("pk", filter=Q(review_state=state)) for state in states},
+    )
+    review = [(label, tallies[value]) for value, label in states.items()]
 
     components = list(consultation.components.filter(is_active=True).order_by("order"))
     types = list(OrganisationType.objects.active())
@@ -78,7 +82,10 @@ def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard
     cells = {
         (row["component_id"], row["submission__organisation__organisation_type_id"]): row["n"]
         for row in ComponentTag.objects.filter(
-            round=ReviewRound.FIRST, submission__in=submitted, component__in=components
+            round=ReviewRound.FIRST,
+            component__in=components,
+            submission__consultation=consultation,
+            submission__status=Submission.Status.SUBMITTED,
         )
         .values("component_id", "submission__organisation__organisation_type_id")
         .annotate(n=Count("submission__organisation_id", distinct=True))
@@ -104,7 +111,7 @@ def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard
         by_size=by_size,
         review=review,
         dual_done=dual,
-        disagreements=submitted.filter(has_disagreement=True).count(),
+        disagreements=tallies["disagreements"],
         components=[c.name for c in components],
         types=[t.name for t in types],
         coverage=coverage,

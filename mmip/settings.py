@@ -227,6 +227,13 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MMIP Evidence] "
+# Sign-in throttling (needs the shared cache, i.e. Redis, when several web processes run): failed attempts
+# per address and per account, and sign-ins per address. Only the load benchmark, whose 200 simulated users
+# share 127.0.0.1, raises the per-address sign-in limit.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("LOGIN_RATE_LIMIT", "30/m/ip"),
+    "login_failed": "10/m/ip,5/5m/key",
+}
 LOGIN_REDIRECT_URL = "evidence:my_submissions"
 LOGIN_URL = "account_login"
 

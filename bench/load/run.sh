@@ -13,6 +13,8 @@ export DEBUG=0 SECRET_KEY="load-$(head -c 32 /dev/urandom | base64 | tr -d '/+='
 export SECURE_SSL_REDIRECT=0 EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 # Secure cookies need HTTPS; the benchmark speaks plain HTTP to 127.0.0.1 only.
 export SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
+# All simulated users come from 127.0.0.1: the per-address sign-in limit would refuse most of them.
+export LOGIN_RATE_LIMIT=100000/m/ip
 out=$(mktemp -d)
 .venv/bin/pip install -q --group load 2>/dev/null
 psql "$PG/postgres" -qc "CREATE DATABASE $DB"
@@ -25,7 +27,7 @@ DJANGO_SETTINGS_MODULE=mmip.settings .venv/bin/python bench/load/prepare.py "$US
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 .venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u "$USERS" -r 20 -t "$DURATION" \
   -H "http://127.0.0.1:$PORT" --csv "$out/submit" --only-summary >"$out/locust-submit.log" 2>&1 || true
-.venv/bin/locust -f bench/load/locustfile.py Baseline --headless -u "$USERS" -r 50 -t 60s \
+.venv/bin/locust -f bench/load/locustfile.py Baseline --headless -u 50 -r 50 -t 60s \
   -H "http://127.0.0.1:$PORT" --csv "$out/baseline" --only-summary >"$out/locust-baseline.log" 2>&1 || true
 sleep 10  # let the worker finish the last receipts
 OUT=$out .venv/bin/python - <<'PY'

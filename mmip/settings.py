@@ -332,7 +332,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # fpdf2 subsets fonts with fontTools, which logs every table it prunes at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- MMIP ----------------------------------------------------------------------------------------------

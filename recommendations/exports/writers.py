@@ -7,7 +7,6 @@ confidence" on every page when the pack includes confidential evidence.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import BinaryIO
 
 from .pack import Pack, PackComponent
@@ -207,116 +206,138 @@ def write_docx(pack: Pack, out: BinaryIO) -> None:
 
 # --- PDF -------------------------------------------------------------------------------------------------------
 
-FONT_PLACES = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-]
-# Without a Unicode font the PDF uses a core font, which knows Latin-1 only.
-LATIN1 = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "•": "-", "→": "->"})
 
+def _pdf_fonts() -> dict[str, str]:
+    """Source Sans Pro (SIL Open Font License) from its PyPI package: a Unicode TrueType font that installs
+    with pip, so the PDF prints "£", curly quotes and dashes on any machine, with no system fonts."""
+    import font_source_sans_pro as fonts
 
-def _unicode_font() -> Path | None:
-    try:
-        import matplotlib
-
-        bundled = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-        if bundled.exists():
-            return bundled
-    except ImportError:
-        pass
-    return next((Path(p) for p in FONT_PLACES if Path(p).exists()), None)
+    files = fonts.font_files_ttf
+    return {"": files["SourceSansPro"], "B": files["SourceSansProBold"], "I": files["SourceSansProIt"]}
 
 
 def write_pdf(pack: Pack, out: BinaryIO) -> None:
     from fpdf import FPDF
+    from fpdf.fonts import FontFace, TextStyle
+    from fpdf.outline import TableOfContents
 
-    font = _unicode_font()
+    family = "SourceSans"
+    marking = pack.marking.upper()
 
     class PackPDF(FPDF):
         def header(self):
             if pack.confidential:
                 self.set_font(family, "B", 9)
-                self.cell(0, 6, text=clean(pack.marking.upper()), align="C", new_x="LMARGIN", new_y="NEXT")
+                self.cell(0, 6, text=marking, align="C", new_x="LMARGIN", new_y="NEXT")
+                self.ln(2)
 
         def footer(self):
             self.set_y(-12)
             self.set_font(family, "", 8)
-            mark = f"{pack.marking.upper()} · " if pack.confidential else ""
-            self.cell(0, 6, text=clean(f"{mark}Page {self.page_no()}"), align="C")
+            mark = f"{marking} · " if pack.confidential else ""
+            self.cell(0, 6, text=f"{mark}Page {self.page_no()}", align="C")
 
     pdf = PackPDF(format="A4")
-    if font:
-        pdf.add_font("DejaVu", "", str(font))
-        pdf.add_font("DejaVu", "B", str(font))
-        family = "DejaVu"
+    for style, path in _pdf_fonts().items():
+        pdf.add_font(family, style, path)
+    pdf.set_title(pack.title)
+    pdf.set_author("Medicines Manufacturing Industry Partnership")
+    pdf.set_auto_page_break(auto=True, margin=18)
 
-        def clean(text: str) -> str:
-            return text
-    else:
-        family = "helvetica"
-
-        def clean(text: str) -> str:
-            return text.translate(LATIN1).encode("latin-1", "replace").decode("latin-1")
-
-    pdf.set_auto_page_break(auto=True, margin=15)
-
-    def heading(text: str, size: int) -> None:
+    def heading(text: str, size: int, level: int | None = None) -> None:
+        if level is not None:
+            pdf.start_section(text, level=level)
         pdf.set_font(family, "B", size)
-        pdf.multi_cell(0, size * 0.55, text=clean(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.55, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
-    def para(text: str, size: int = 10) -> None:
-        pdf.set_font(family, "", size)
-        pdf.multi_cell(0, 5, text=clean(text), new_x="LMARGIN", new_y="NEXT")
+    def para(text: str, size: int = 10, style: str = "", indent: float = 0) -> None:
+        pdf.set_font(family, style, size)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(0, size * 0.5, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
+    # Title page.
     pdf.add_page()
-    heading(pack.title, 18)
-    para(f"Medicines Manufacturing Industry Partnership. Compilation run {pack.run}, {pack.generated_at}.")
-    heading("Contents", 14)
-    for n, component in enumerate(pack.components, start=1):
-        para(f"{n}. {component.name}")
-    para(f"{len(pack.components) + 1}. Annex: evidence cited")
-    for component in pack.components:
+    pdf.ln(50)
+    heading(pack.title, 22)
+    para("Medicines Manufacturing Industry Partnership", 13)
+    para(f"Compilation run {pack.run}, generated {pack.generated_at}.")
+    if pack.approved_only:
+        para("This pack contains approved recommendations only.")
+    if pack.confidential:
+        para(f"{marking}: this pack includes commercially confidential evidence.", 12, "B")
+    # Contents: filled in once the sections' pages are known.
+    pdf.add_page()
+    toc = TableOfContents()
+    toc.text_style = TextStyle(font_family=family, font_size_pt=11)
+    heading("Contents", 16)
+    pdf.insert_toc_placeholder(toc.render_toc, allow_extra_pages=True)
+
+    for number, component in enumerate(pack.components, start=1):
         pdf.add_page()
-        heading(component.name, 16)
-        para(component.description)
+        heading(f"{number}. {component.name}", 16, level=0)
+        para(component.description, style="I")
         heading("Evidence base", 12)
         para(
             f"{component.submissions} reviewed responses from {component.organisations} organisations. "
-            f"Confidence: {component.confidence} – {component.confidence_reason}"
+            f"Confidence in the evidence: {component.confidence} – {component.confidence_reason}"
         )
         para("Strength of evidence: " + ", ".join(f"{g}: {n}" for g, n in component.grades.items()))
+        if component.by_organisation_type:
+            para("By organisation type: " + "; ".join(f"{k} {v}" for k, v in component.by_organisation_type.items()))
+        if component.by_region:
+            para("By nation and region: " + "; ".join(f"{k} {v}" for k, v in component.by_region.items()))
         if component.message:
-            para(component.message)
+            para(component.message, style="I")
         if component.themes:
             heading("Themes", 12)
             for theme in component.themes:
-                para(f"• {theme.label} ({theme.size} responses)")
+                para(f"• {theme.label} ({theme.size} responses)", style="B")
                 for quote in theme.quotes:
-                    para(f"   “{quote.text}”{_refs(quote.references)}", 9)
+                    para(f"“{quote.text}”{_refs(quote.references)}", 9, indent=6)
         for rec in component.recommendations:
-            heading(f"Recommendation {rec.number}: {rec.title}", 12)
-            para(f"Status: {rec.status}. Objective: {rec.objective}")
-            para("Rationale:")
+            heading(f"Recommendation {rec.number}: {rec.title}", 12, level=1)
+            para(f"Status: {rec.status}.")
+            para(f"Objective: {rec.objective}")
+            para("Rationale", style="B")
             for n, statement in enumerate(rec.rationale, start=1):
-                para(f"{n}. {statement.text}{_refs(statement.references)}", 9)
-            para("Dissenting evidence: " + ("" if rec.dissent else "none found."))
+                para(f"{n}. {statement.text}{_refs(statement.references)}", 9, indent=4)
+            para("Dissenting evidence", style="B")
             for statement in rec.dissent:
-                para(f"• {statement.text}{_refs(statement.references)}", 9)
-            para("Success criteria:")
-            for c in rec.criteria:
-                para(
-                    f"• {c.indicator}: baseline {c.baseline}{_refs(c.baseline_references)}; target {c.target}; "
-                    f"deadline {c.deadline}; owner {c.owner}; data source {c.data_source}; frequency {c.frequency}.",
-                    9,
-                )
+                para(f"• {statement.text}{_refs(statement.references)}", 9, indent=4)
+            if not rec.dissent:
+                para("None found in the reviewed evidence.", 9, indent=4)
+            if rec.criteria:
+                para("Success criteria", style="B")
+                pdf.set_font(family, "", 7.5)
+                headings = ("Indicator", "Baseline", "Target", "Deadline", "Owner", "Data source", "Frequency")
+                with pdf.table(
+                    col_widths=(22, 30, 14, 11, 11, 18, 11),
+                    headings_style=FontFace(family=family, emphasis="BOLD"),
+                    line_height=3.6,
+                    text_align="LEFT",
+                ) as table:
+                    table.row(headings)
+                    for c in rec.criteria:
+                        table.row(
+                            (
+                                c.indicator,
+                                c.baseline + _refs(c.baseline_references),
+                                c.target,
+                                c.deadline,
+                                c.owner,
+                                c.data_source,
+                                c.frequency,
+                            )
+                        )
+                pdf.ln(2)
         if component.confidential_evidence:
-            heading("Commercially confidential evidence", 12)
+            heading(f"Commercially confidential evidence ({pack.marking})", 12)
             for statement in component.confidential_evidence:
-                para(f"• {statement.text}{_refs(statement.references)}", 9)
+                para(f"• {statement.text}{_refs(statement.references)}", 9, indent=4)
     pdf.add_page()
-    heading("Annex: evidence cited", 14)
+    heading("Annex: evidence cited", 14, level=0)
     for ref in pack.references:
         para(
             f"[{ref.number}] {ref.reference} – {ref.organisation} ({ref.organisation_type}, {ref.region}; "

@@ -1,5 +1,5 @@
-"""The leads' dashboard numbers, aggregated in the database (a handful of GROUP BY queries whatever the
-number of responses)."""
+"""The leads' dashboard numbers, aggregated in the database: a fixed handful of GROUP BY queries whatever
+the number of responses (the view's query budget is pinned in tests/recommendations/test_dashboard.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from evidence.models import (
     ComponentTag,
     Consultation,
-    EcosystemComponent,
     Organisation,
     OrganisationType,
     ReviewAssignment,
@@ -22,36 +22,83 @@ from evidence.models import (
     Submission,
 )
 
+NOT_GIVEN = "Not given (individuals)"
+
+
+@dataclass
+class DualReview:
+    """Second reviews done, and how the two independent codings compared."""
+
+    done: int
+    agreed: int  # both rounds done, same coding, no disagreement raised
+    disagreed: int  # a disagreement was found (open or since resolved by a lead)
+    open_disagreements: int
+    awaiting: int  # the second round is done but the first is not yet, so nothing to compare
+
+    @property
+    def agreement_percent(self) -> int | None:
+        compared = self.agreed + self.disagreed
+        return round(100 * self.agreed / compared) if compared else None
+
 
 @dataclass
 class Dashboard:
     consultation: Consultation
     total: int
-    per_day: list[tuple[str, int, int]]  # day, submissions that day, cumulative
+    per_day: list[tuple[str, int, int]]  # day with responses, responses that day, cumulative
+    timeline: dict  # every day of the window up to the deadline, for the chart
     by_type: list[tuple[str, int]]
     by_region: list[tuple[str, int]]
     by_size: list[tuple[str, int]]
     review: list[tuple[str, int]]
-    dual_done: int
-    disagreements: int
+    dual: DualReview
     components: list[str]
     types: list[str]
     coverage: list[tuple[str, list[tuple[int, bool]]]]  # type, [(organisations, is_gap) per component]
     gap_threshold: int
+    gaps: int
     days_left: int
 
 
-def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard:
-    submitted = Submission.objects.filter(consultation=consultation, status=Submission.Status.SUBMITTED)
-    per_day_rows = (
-        submitted.annotate(day=TruncDate("first_submitted_at")).values("day").annotate(n=Count("pk")).order_by("day")
-    )
-    per_day, running = [], 0
-    for row in per_day_rows:
-        running += row["n"]
-        per_day.append((row["day"].isoformat() if row["day"] else "", row["n"], running))
+def _timeline(consultation: Consultation, counts: dict[dt.date, int], today: dt.date) -> dict:
+    """Responses per day over the whole window, from opening to the deadline, so the cumulative line can
+    be read against the deadline. Days after today have no cumulative value (the line stops)."""
+    zone = timezone.get_current_timezone()
+    first = consultation.opens_at.astimezone(zone).date()
+    last = consultation.closes_at.astimezone(zone).date()
+    if counts:
+        first, last = min(first, min(counts)), max(last, max(counts))
+    labels, daily, cumulative, running = [], [], [], 0
+    day = first
+    while day <= last:
+        n = counts.get(day, 0)
+        running += n
+        labels.append(day.isoformat())
+        daily.append(n)
+        cumulative.append(running if day <= today or n else None)
+        day += dt.timedelta(days=1)
+    return {"labels": labels, "daily": daily, "cumulative": cumulative, "deadline": last.isoformat()}
 
-    # One GROUP BY over type × region × size gives all three breakdowns (a few hundred groups at most).
+
+def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    submitted = Submission.objects.filter(consultation=consultation, status=Submission.Status.SUBMITTED)
+
+    # 1. Responses per day (served by submission_submitted_idx).
+    counts: dict[dt.date, int] = {
+        row["day"]: row["n"]
+        for row in submitted.annotate(day=TruncDate("first_submitted_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+        if row["day"] is not None
+    }
+    per_day, running = [], 0
+    for day in sorted(counts):
+        running += counts[day]
+        per_day.append((day.isoformat(), counts[day], running))
+
+    # 2. One GROUP BY over type × region × size gives all three breakdowns (a few hundred groups at most).
     by_type, by_region, by_size_raw = Counter(), Counter(), Counter()
     for type_name, region_name, size, n in (
         submitted.values_list(
@@ -64,61 +111,79 @@ def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard
         by_region[region_name] += n
         by_size_raw[size] += n
     sizes = dict(Organisation.SizeBand.choices)
-    by_size = [
-        (sizes.get(key) or "Not given (individuals)", n)
-        for key, n in sorted(by_size_raw.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-    # Review progress and open disagreements in one pass.
+    # Size bands in their natural order (micro → large), then responses with none.
+    by_size = [(label, by_size_raw[value]) for value, label in sizes.items() if by_size_raw[value]]
+    if by_size_raw[""]:
+        by_size.append((NOT_GIVEN, by_size_raw[""]))
+
+    # 3. Review progress in one pass.
     states = dict(Submission.ReviewState.choices)
-    tallies = submitted.aggregate(
-        disagreements=Count("pk", filter=Q(has_disagreement=True)),
-        **{state: Count("pk", filter=Q(review_state=state)) for state in states},
-    )
+    tallies = submitted.aggregate(**{state: Count("pk", filter=Q(review_state=state)) for state in states})
     review = [(label, tallies[value]) for value, label in states.items()]
 
+    # 4. Dual review: second reviews done and how they compared, in one pass over second-round assignments.
+    settled = Q(submission__review_state__in=[Submission.ReviewState.REVIEWED, Submission.ReviewState.EXCLUDED])
+    disagreed = Q(submission__has_disagreement=True) | Q(submission__disagreement_resolved_at__isnull=False)
+    dual_rows = ReviewAssignment.objects.filter(
+        submission__consultation=consultation,
+        submission__status=Submission.Status.SUBMITTED,
+        round=ReviewRound.SECOND,
+        status=ReviewAssignment.Status.DONE,
+    ).aggregate(
+        done=Count("pk"),
+        disagreed=Count("pk", filter=disagreed),
+        open=Count("pk", filter=Q(submission__has_disagreement=True)),
+        agreed=Count("pk", filter=settled & ~disagreed),
+    )
+    dual = DualReview(
+        done=dual_rows["done"],
+        agreed=dual_rows["agreed"],
+        disagreed=dual_rows["disagreed"],
+        open_disagreements=dual_rows["open"],
+        awaiting=dual_rows["done"] - dual_rows["agreed"] - dual_rows["disagreed"],
+    )
+
+    # 5-7. Distinct organisations per component × organisation type, from the first round's tags (the
+    # canonical coding) of submitted evidence. Grouped by the tag's and the organisation's foreign keys
+    # so the database joins only submission and organisation.
     components = list(consultation.components.filter(is_active=True).order_by("order"))
     types = list(OrganisationType.objects.active())
-    # Distinct organisations per component × organisation type, from first-round tags of submitted evidence.
     cells = {
         (row["component_id"], row["submission__organisation__organisation_type_id"]): row["n"]
         for row in ComponentTag.objects.filter(
             round=ReviewRound.FIRST,
-            component__in=components,
+            component_id__in=[c.pk for c in components],
             submission__consultation=consultation,
             submission__status=Submission.Status.SUBMITTED,
         )
         .values("component_id", "submission__organisation__organisation_type_id")
         .annotate(n=Count("submission__organisation_id", distinct=True))
+        .order_by()
     }
     threshold = settings.MMIP_COVERAGE_GAP_THRESHOLD
-    coverage = []
+    coverage, gaps = [], 0
     for org_type in types:
         row = []
         for component in components:
             n = cells.get((component.pk, org_type.pk), 0)
             row.append((n, n < threshold))
+            gaps += n < threshold
         coverage.append((org_type.name, row))
-    dual = ReviewAssignment.objects.filter(
-        submission__consultation=consultation, round=ReviewRound.SECOND, status=ReviewAssignment.Status.DONE
-    ).count()
-    today = today or dt.date.today()
+
     return Dashboard(
         consultation=consultation,
         total=running,
         per_day=per_day,
+        timeline=_timeline(consultation, counts, today),
         by_type=sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0])),
         by_region=sorted(by_region.items(), key=lambda kv: (-kv[1], kv[0])),
         by_size=by_size,
         review=review,
-        dual_done=dual,
-        disagreements=tallies["disagreements"],
+        dual=dual,
         components=[c.name for c in components],
         types=[t.name for t in types],
         coverage=coverage,
         gap_threshold=threshold,
-        days_left=max((consultation.closes_at.date() - today).days, 0),
+        gaps=gaps,
+        days_left=max((consultation.closes_at.astimezone(timezone.get_current_timezone()).date() - today).days, 0),
     )
-
-
-def components_of(consultation: Consultation) -> list[EcosystemComponent]:
-    return list(consultation.components.filter(is_active=True).order_by("order"))

@@ -1,5 +1,5 @@
 """Exports open and read correctly, keep confidential evidence out by default, and say so when it is in;
-the dashboard's numbers; the public "you said, we did" page."""
+the public "you said, we did" page."""
 
 import io
 import json
@@ -15,7 +15,6 @@ from django.urls import reverse
 
 from evidence.models import Answer, ComponentTag, ReviewAssignment
 from recommendations import services
-from recommendations.dashboard import build
 from recommendations.exports.jobs import export_make, export_request
 from recommendations.models import CompilationRun, Export, Recommendation
 from tests import factories
@@ -204,53 +203,14 @@ def test_an_export_of_a_failed_run_records_the_failure(run, lead):
     assert export.state == "failed" and "failed" in export.error and not export.file
 
 
-# --- Dashboard ------------------------------------------------------------------------------------------
-
-
-def test_the_dashboard_counts_and_gaps_match_a_hand_made_fixture(consultation, reviewer, settings):
-    settings.MMIP_COVERAGE_GAP_THRESHOLD = 2
-    skills = factories.component("skills")
-    cdmo = factories.organisation_type("cdmo")
-    orgs = [factories.OrganisationFactory(organisation_type=cdmo) for _ in range(2)]
-    for org in orgs:
-        for _ in range(2):  # two responses each: the matrix counts organisations, not responses
-            s = factories.SubmittedSubmissionFactory(
-                consultation=consultation, organisation=org, review_state="reviewed"
-            )
-            ComponentTag.objects.create(submission=s, component=skills, reviewer=reviewer, grade="B")
-    factories.SubmittedSubmissionFactory(consultation=consultation)  # new, untagged
-    factories.SubmissionFactory(consultation=consultation)  # a draft: not counted
-    board = build(consultation)
-    assert board.total == 5
-    assert dict(board.review)["Reviewed"] == 4 and dict(board.review)["New"] == 1
-    row = dict(board.coverage)[cdmo.name]
-    assert row[board.components.index("Skills and talent")] == (2, False)
-    assert row[board.components.index("Agile regulation")] == (0, True)
-    assert sum(n for _, n, _ in board.per_day) == 5
-
-
-@pytest.mark.parametrize("rows", [5, 60])
-def test_the_dashboard_costs_the_same_queries_whatever_the_rows(
-    client, consultation, lead, reviewer, rows, django_assert_num_queries
-):
-    for _ in range(rows):
-        s = factories.SubmittedSubmissionFactory(consultation=consultation, review_state="reviewed")
-        ComponentTag.objects.create(submission=s, component=factories.component("skills"), reviewer=reviewer, grade="B")
-    client.force_login(lead)
-    # session, user, consultation, per day, type × region × size, review states with disagreements,
-    # components, organisation types, coverage cells, dual reviews, consultations list, and the
-    # navigation's permission checks: 13 whatever the number of responses.
-    with django_assert_num_queries(13):
-        response = client.get(reverse("recommendations:dashboard", args=[consultation.slug]))
-    assert response.status_code == 200 and b"chart-data" in response.content
-
-
-def test_only_leads_see_the_dashboard_and_exports(client, submitter, reviewer, consultation):
-    for url in [reverse("recommendations:dashboard", args=[consultation.slug]), reverse("recommendations:exports")]:
-        client.force_login(submitter)
+def test_only_leads_see_the_exports(client, submitter, reviewer):
+    url = reverse("recommendations:exports")
+    assert client.get(url).status_code == 302
+    for user in (submitter, reviewer):
+        client.force_login(user)
         assert client.get(url).status_code == 403
-        client.force_login(reviewer)
-        assert client.get(url).status_code == 403
+        assert client.post(reverse("recommendations:export_start"), {"kind": "register"}).status_code == 403
+    assert not Export.objects.exists()
 
 
 # --- You said, we did -----------------------------------------------------------------------------------

@@ -211,6 +211,10 @@ class Export(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    class Origin(models.TextChoices):
+        WEB = "web", "Leads' pages (kept here)"
+        COMMAND = "command", "Command line (written to a path)"
+
     kind = models.CharField(max_length=10, choices=Kind.choices)
     format = models.CharField(max_length=5, choices=Format.choices)
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="exports")
@@ -220,8 +224,14 @@ class Export(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.WEB)
+    # Who ran a command-line export when no account was named (the operating-system user).
+    requested_by_name = models.CharField(max_length=150, blank=True)
+    destination = models.CharField(max_length=500, blank=True, help_text="Where a command wrote the file.")
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    # Progress: rows written of the total (register), or steps done of the total (pack).
     rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
     file = models.CharField(max_length=300, blank=True, help_text="Path under MMIP_EXPORT_ROOT.")
     size = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -246,6 +256,20 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_format_display()}) #{self.pk}"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, round(100 * self.rows_done / self.rows_total))
+
+    @property
+    def requester(self) -> str:
+        if self.requested_by_id:
+            return self.requested_by.email or self.requested_by.get_username()
+        return self.requested_by_name or "command line"
 
     @property
     def filename(self) -> str:

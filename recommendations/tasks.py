@@ -68,7 +68,28 @@ def assemble_run(run_id: int) -> None:
     services.run_assemble(run_id=run_id)
 
 
-@shared_task(name="recommendations.tasks.make_export", soft_time_limit=1800, time_limit=1900, **RETRY)
+class RecordsExportFailure(Task):
+    """When an export's task gives up (retries exhausted, time limit), the Export row says so."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from .exports.jobs import export_fail
+
+        export_id = kwargs.get("export_id", args[0] if args else None)
+        if export_id is not None:
+            if isinstance(exc, SoftTimeLimitExceeded):
+                message = "The export took longer than its time limit and was stopped."
+            else:
+                message = f"The export failed: {type(exc).__name__}: {exc}"
+            export_fail(export_id=export_id, message=message)
+
+
+@shared_task(
+    name="recommendations.tasks.make_export",
+    base=RecordsExportFailure,
+    soft_time_limit=1800,
+    time_limit=1900,
+    **RETRY,
+)
 def make_export(export_id: int) -> None:
     from .exports.jobs import export_make
 

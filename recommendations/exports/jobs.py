@@ -1,16 +1,19 @@
-"""Making export files: straight to a path (the commands) or as a logged, kept Export row made by a
-Celery task (the leads' pages). A file is written beside its destination and moved into place only
-when complete, so nobody ever gets an empty or half-written file."""
+"""Making export files, every one logged as an ``Export`` row (who, what, when, with or without
+confidential content): made by a Celery task and kept for download (the leads' pages), or written to a
+path (the commands). A file is written beside its destination and moved into place only when complete,
+so nobody ever gets an empty or half-written file."""
 
 from __future__ import annotations
 
+import getpass
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from evidence import outbox
@@ -22,6 +25,9 @@ from .pack import PackError, build_pack
 from .writers import FORMATS, WRITERS
 
 REGISTER_FORMATS = {"csv", "xlsx"}
+CONFIDENTIAL_PERMISSION = "evidence.view_confidential"
+
+Progress = Callable[[int, int], None]  # (done, total)
 
 
 def _atomic_write(path: Path, write) -> int:
@@ -45,6 +51,7 @@ def write_pack(
     *,
     include_confidential: bool = False,
     approved_only: bool = False,
+    progress: Progress | None = None,
 ) -> int:
     if fmt not in FORMATS:
         raise ValidationError(f"Unknown pack format “{fmt}”: use one of {', '.join(sorted(FORMATS))}.")
@@ -52,6 +59,8 @@ def write_pack(
         pack = build_pack(run, include_confidential=include_confidential, approved_only=approved_only)
     except PackError as error:
         raise ValidationError(str(error)) from None
+    if progress:
+        progress(1, 2)  # built from the database; now written
     return _atomic_write(path, lambda out: WRITERS[fmt](pack, out))
 
 
@@ -62,7 +71,7 @@ def write_register(
     *,
     include_confidential: bool = False,
     sheet: str = "submissions",
-    progress=None,
+    progress: Progress | None = None,
 ) -> int:
     if fmt not in REGISTER_FORMATS:
         raise ValidationError(f"Unknown register format “{fmt}”: use csv or xlsx.")
@@ -81,6 +90,34 @@ def write_register(
     return _atomic_write(path, writer)
 
 
+def check_confidential_choice(by, include_confidential: bool) -> None:
+    """Confidential content needs both the explicit ask and the permission."""
+    if include_confidential and (by is None or not by.has_perm(CONFIDENTIAL_PERMISSION)):
+        raise ValidationError(
+            "You do not have permission to export commercially confidential evidence."
+            if by is not None
+            else "Exporting commercially confidential evidence needs an account holding the permission."
+        )
+
+
+def _check_request(kind: str, fmt: str, run: CompilationRun | None) -> None:
+    if kind == Export.Kind.PACK:
+        if fmt not in FORMATS:
+            raise ValidationError(f"Unknown pack format “{fmt}”: use one of {', '.join(sorted(FORMATS))}.")
+        if run is None:
+            raise ValidationError("Choose a compilation run.")
+        if run.state != CompilationRun.State.SUCCEEDED:
+            raise ValidationError(
+                f"Run {run.pk} is {run.get_state_display().lower()}: only a succeeded run can be exported."
+                + (f" Its error: {run.error}" if run.error else "")
+            )
+    elif kind == Export.Kind.REGISTER:
+        if fmt not in REGISTER_FORMATS:
+            raise ValidationError(f"Unknown register format “{fmt}”: use csv or xlsx.")
+    else:
+        raise ValidationError("Choose what to export: a recommendation pack or the evidence register.")
+
+
 @transaction.atomic
 def export_request(
     *,
@@ -92,17 +129,9 @@ def export_request(
     include_confidential: bool = False,
     approved_only: bool = False,
 ) -> Export:
-    """Record an export and queue its making. Confidential content needs the permission AND the ask."""
-    if include_confidential and not by.has_perm("evidence.view_confidential"):
-        raise ValidationError("You do not have permission to export commercially confidential evidence.")
-    if kind == Export.Kind.PACK:
-        if fmt not in FORMATS:
-            raise ValidationError(f"Unknown pack format “{fmt}”.")
-        if run is None or run.state != CompilationRun.State.SUCCEEDED:
-            state = run.get_state_display().lower() if run else "missing"
-            raise ValidationError(f"The compilation run is {state}: only a succeeded run can be exported.")
-    elif fmt not in REGISTER_FORMATS:
-        raise ValidationError(f"Unknown register format “{fmt}”.")
+    """Record an export and queue its making (a leads' page)."""
+    check_confidential_choice(by, include_confidential)
+    _check_request(kind, fmt, run)
     export = Export(
         kind=kind,
         format=fmt,
@@ -122,50 +151,120 @@ def export_path(export: Export) -> Path:
     return Path(settings.MMIP_EXPORT_ROOT) / str(export.pk) / export.filename
 
 
+def _progress_of(export_id: int) -> Progress:
+    def progress(done: int, total: int) -> None:
+        Export.objects.filter(pk=export_id).update(rows_done=done, rows_total=total)
+
+    return progress
+
+
+def _make(export: Export, path: Path, *, sheet: str = "submissions") -> int:
+    progress = _progress_of(export.pk)
+    if export.kind == Export.Kind.PACK:
+        progress(0, 2)
+        return write_pack(
+            export.run,
+            export.format,
+            path,
+            include_confidential=export.include_confidential,
+            approved_only=export.approved_only,
+            progress=progress,
+        )
+    return write_register(
+        export.consultation,
+        export.format,
+        path,
+        include_confidential=export.include_confidential,
+        sheet=sheet,
+        progress=progress,
+    )
+
+
+def _finish(export_id: int, path: Path, size: int, *, kept: bool) -> None:
+    Export.objects.filter(pk=export_id).update(
+        state=Export.State.DONE,
+        file=str(path.relative_to(settings.MMIP_EXPORT_ROOT)) if kept else "",
+        size=size,
+        finished_at=timezone.now(),
+    )
+
+
+def export_fail(*, export_id: int, message: str) -> None:
+    """Record a failure, unless the export was finished meanwhile."""
+    Export.objects.exclude(state=Export.State.DONE).filter(pk=export_id).update(
+        state=Export.State.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
 def export_make(*, export_id: int) -> Export | None:
-    """Make the file of a queued export (once: a second delivery finds it claimed or done)."""
-    claimed = Export.objects.filter(pk=export_id, state=Export.State.QUEUED).update(state=Export.State.RUNNING)
+    """Make the file of a queued export. A second delivery of the task finds it done and does nothing;
+    a retry after a dropped database connection or a lost worker finds it still running and makes the
+    file again from scratch (the write is atomic, so the result is the same file)."""
+    claimed = Export.objects.filter(
+        pk=export_id, origin=Export.Origin.WEB, state__in=[Export.State.QUEUED, Export.State.RUNNING]
+    ).update(state=Export.State.RUNNING)
     if not claimed:
         return Export.objects.filter(pk=export_id).first()
     export = Export.objects.select_related("consultation", "run").get(pk=export_id)
     path = export_path(export)
-
-    def progress(rows: int) -> None:
-        Export.objects.filter(pk=export_id).update(rows_done=rows)
-
     try:
-        if export.kind == Export.Kind.PACK:
-            size = write_pack(
-                export.run,
-                export.format,
-                path,
-                include_confidential=export.include_confidential,
-                approved_only=export.approved_only,
-            )
-        else:
-            size = write_register(
-                export.consultation,
-                export.format,
-                path,
-                include_confidential=export.include_confidential,
-                progress=progress,
-            )
+        size = _make(export, path)
     except ValidationError as error:
-        Export.objects.filter(pk=export_id).update(
-            state=Export.State.FAILED, error=" ".join(error.messages), finished_at=timezone.now()
-        )
+        export_fail(export_id=export_id, message=" ".join(error.messages))
+    except DatabaseError:
+        raise  # transient: the task retries with backoff, and records the failure when it gives up
     except Exception as error:
-        Export.objects.filter(pk=export_id).update(
-            state=Export.State.FAILED,
-            error=f"The export failed: {type(error).__name__}: {error}",
-            finished_at=timezone.now(),
-        )
+        export_fail(export_id=export_id, message=f"The export failed: {type(error).__name__}: {error}")
         raise
     else:
-        Export.objects.filter(pk=export_id).update(
-            state=Export.State.DONE,
-            file=str(path.relative_to(settings.MMIP_EXPORT_ROOT)),
-            size=size,
-            finished_at=timezone.now(),
-        )
+        _finish(export_id, path, size, kept=True)
     return Export.objects.get(pk=export_id)
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        return f"uid {os.getuid()}"
+
+
+def export_to_path(
+    *,
+    kind: str,
+    fmt: str,
+    path: Path,
+    consultation: Consultation,
+    run: CompilationRun | None = None,
+    by=None,
+    include_confidential: bool = False,
+    approved_only: bool = False,
+    sheet: str = "submissions",
+) -> Export:
+    """Write an export straight to ``path`` (the commands), logged like any other. Raises
+    ValidationError with a message for the user; the log row then says it failed and why."""
+    check_confidential_choice(by, include_confidential)
+    _check_request(kind, fmt, run)
+    export = Export.objects.create(
+        kind=kind,
+        format=fmt,
+        consultation=consultation,
+        run=run,
+        requested_by=by,
+        requested_by_name="" if by else _system_user(),
+        origin=Export.Origin.COMMAND,
+        destination=str(Path(path).resolve()),
+        include_confidential=include_confidential,
+        approved_only=approved_only,
+        state=Export.State.RUNNING,
+    )
+    try:
+        size = _make(export, Path(path), sheet=sheet)
+    except ValidationError as error:
+        export_fail(export_id=export.pk, message=" ".join(error.messages))
+        raise
+    except Exception as error:
+        export_fail(export_id=export.pk, message=f"The export failed: {type(error).__name__}: {error}")
+        raise
+    _finish(export.pk, Path(path), size, kept=False)
+    export.refresh_from_db()
+    return export

@@ -37,16 +37,22 @@ SUBMISSION_HEADERS = [
 ]
 DATA_POINT_HEADERS = ["reference", "indicator", "value", "unit", "period", "geography", "source", "component"]
 CHUNK = 2000
+PROGRESS_EVERY = 5000  # rows between progress updates on the Export row
 
 
 class RegisterError(Exception):
     pass
 
 
+def _registered(consultation: Consultation):
+    """The responses the register lists: everything submitted, including withdrawn ones (drafts are not
+    evidence)."""
+    return Submission.objects.filter(consultation=consultation).exclude(status=Submission.Status.DRAFT)
+
+
 def _submissions(consultation: Consultation):
     return (
-        Submission.objects.filter(consultation=consultation)
-        .exclude(status=Submission.Status.DRAFT)
+        _registered(consultation)
         .select_related("organisation__organisation_type", "organisation__region")
         .annotate(n_points=Count("data_points", distinct=True), n_files=Count("attachments", distinct=True))
         .prefetch_related(
@@ -109,7 +115,7 @@ def data_point_rows(consultation: Consultation, include_confidential: bool) -> I
 
 
 def check_consultation(consultation: Consultation) -> None:
-    if not Submission.objects.filter(consultation=consultation).exclude(status=Submission.Status.DRAFT).exists():
+    if not _registered(consultation).exists():
         raise RegisterError(f"{consultation} has no submitted evidence yet: there is nothing to export.")
 
 
@@ -125,12 +131,12 @@ def write_xlsx(consultation: Consultation, out: BinaryIO, *, include_confidentia
     check_consultation(consultation)
     workbook = Workbook(write_only=True)
     count = 0
-    for title, headers, rows, total in (
+    sheets = (
         (
             "Submissions",
             SUBMISSION_HEADERS,
             submission_rows(consultation, include_confidential),
-            _submissions(consultation).count(),
+            _registered(consultation).count(),
         ),
         (
             "Data points",
@@ -138,7 +144,9 @@ def write_xlsx(consultation: Consultation, out: BinaryIO, *, include_confidentia
             data_point_rows(consultation, include_confidential),
             _data_points(consultation, include_confidential).count(),
         ),
-    ):
+    )
+    grand_total = sum(total for *_, total in sheets)
+    for title, headers, rows, total in sheets:
         sheet = workbook.create_sheet(title)
         # Write-only sheets do not know their size; readers (openpyxl's read-only mode, Excel's "used
         # range") want it at the top of the sheet, so it is counted first.
@@ -146,13 +154,15 @@ def write_xlsx(consultation: Consultation, out: BinaryIO, *, include_confidentia
         sheet.calculate_dimension = _dimension(len(headers), last_row)
         if include_confidential:
             sheet.append([CONFIDENTIAL_MARK.upper()])
-            sheet.oddHeader.center.text = CONFIDENTIAL_MARK.upper()
+            # Printed on every page too (header and footer), not only in the first row.
+            for header_footer in (sheet.oddHeader, sheet.evenHeader, sheet.oddFooter, sheet.evenFooter):
+                header_footer.center.text = CONFIDENTIAL_MARK.upper()
         sheet.append(headers)
         for row in rows:
             sheet.append(row)
             count += 1
-            if progress and count % 5000 == 0:
-                progress(count)
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(count, grand_total)
     workbook.save(out)
     return count
 
@@ -176,12 +186,19 @@ def write_csv(
     else:
         writer.writerow(SUBMISSION_HEADERS)
         rows = submission_rows(consultation, include_confidential)
+    total = (
+        (
+            _data_points(consultation, include_confidential) if sheet == "data_points" else _registered(consultation)
+        ).count()
+        if progress
+        else 0
+    )
     count = 0
     for row in rows:
         writer.writerow(row)
         count += 1
-        if progress and count % 5000 == 0:
-            progress(count)
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count, total)
     text.flush()
     text.detach()
     return count

@@ -12,10 +12,17 @@ from typing import BinaryIO
 from .pack import Pack, PackComponent
 
 FORMATS = {"docx", "pdf", "md", "json"}
+TABLE_REFERENCES = 12  # references shown in a PDF table cell; the rest are counted
 
 
-def _refs(numbers: list[int]) -> str:
-    return " " + "".join(f"[{n}]" for n in numbers) if numbers else ""
+def _refs(numbers: list[int], limit: int | None = None) -> str:
+    """ " [1][2][3]": numbered references into the annex. With ``limit``, the rest are counted, so a
+    table cell stays short enough to fit on a page (a baseline may rest on hundreds of responses)."""
+    if not numbers:
+        return ""
+    shown = numbers if limit is None else numbers[:limit]
+    more = len(numbers) - len(shown)
+    return " " + "".join(f"[{n}]" for n in shown) + (f" and {more} more" if more else "")
 
 
 # --- Markdown ----------------------------------------------------------------------------------------------
@@ -323,7 +330,7 @@ def write_pdf(pack: Pack, out: BinaryIO) -> None:
                         table.row(
                             (
                                 c.indicator,
-                                c.baseline + _refs(c.baseline_references),
+                                c.baseline + _refs(c.baseline_references, limit=TABLE_REFERENCES),
                                 c.target,
                                 c.deadline,
                                 c.owner,

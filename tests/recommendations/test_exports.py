@@ -20,7 +20,7 @@ from evidence.models import Answer, ComponentTag, ReviewAssignment
 from recommendations import services
 from recommendations.exports import register
 from recommendations.exports.jobs import export_make, export_request
-from recommendations.models import CompilationRun, Export, Recommendation
+from recommendations.models import CompilationRun, Export, Recommendation, SuccessCriterion
 from recommendations.tasks import make_export
 from tests import factories
 
@@ -136,6 +136,15 @@ def test_the_pdf_pack_reads_without_confidential_text_by_default(run, tmp_path):
     assert SECRET[:30] not in text and SECRET_ORG not in text and MARK not in text
     # Unicode survives (curly quotes, dashes), thanks to the embedded TrueType font.
     assert "“" in text and "–" in text
+
+
+def test_a_baseline_resting_on_hundreds_of_responses_still_fits_the_pdf_table(run, tmp_path):
+    criterion = SuccessCriterion.objects.filter(recommendation__run=run).first()
+    criterion.baseline_references = [f"MMIP-{n:04d}" for n in range(1, 401)]
+    criterion.save()
+    out = tmp_path / "pack.pdf"
+    call_command("export_pack", run=run.pk, format="pdf", out=str(out))
+    assert "more" in "\n".join(_pdf_pages(out))
 
 
 def test_the_json_pack_matches_its_documented_schema(run, lead, tmp_path):

@@ -128,12 +128,23 @@ def write_docx(pack: Pack, out: BinaryIO) -> None:
         for section in document.sections:
             section.header.paragraphs[0].text = pack.marking.upper()
             section.footer.paragraphs[0].text = pack.marking.upper()
+    # Title page.
     document.add_heading(pack.title, level=0)
+    document.add_paragraph("Medicines Manufacturing Industry Partnership").runs[0].bold = True
+    document.add_paragraph(f"Compilation run {pack.run}, generated {pack.generated_at}.")
     document.add_paragraph(
-        f"Medicines Manufacturing Industry Partnership. Compilation run {pack.run}, {pack.generated_at}."
+        f"{len(pack.components)} ecosystem components, "
+        f"{sum(len(c.recommendations) for c in pack.components)} recommendations, "
+        f"{len(pack.references)} responses cited (listed in the annex)."
     )
     if pack.approved_only:
         document.add_paragraph("This pack contains approved recommendations only.")
+    else:
+        document.add_paragraph("This pack contains draft recommendations for the partnership leads to review.")
+    if pack.confidential:
+        document.add_paragraph(f"{pack.marking.upper()}: this pack includes commercially confidential evidence.").runs[
+            0
+        ].bold = True
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading("Contents", level=1)
     for n, component in enumerate(pack.components, start=1):
@@ -270,8 +281,15 @@ def write_pdf(pack: Pack, out: BinaryIO) -> None:
     heading(pack.title, 22)
     para("Medicines Manufacturing Industry Partnership", 13)
     para(f"Compilation run {pack.run}, generated {pack.generated_at}.")
+    para(
+        f"{len(pack.components)} ecosystem components, "
+        f"{sum(len(c.recommendations) for c in pack.components)} recommendations, "
+        f"{len(pack.references)} responses cited (listed in the annex)."
+    )
     if pack.approved_only:
         para("This pack contains approved recommendations only.")
+    else:
+        para("This pack contains draft recommendations for the partnership leads to review.")
     if pack.confidential:
         para(f"{marking}: this pack includes commercially confidential evidence.", 12, "B")
     # Contents: filled in once the sections' pages are known.

@@ -167,8 +167,12 @@ def write_docx(pack: Pack, out: BinaryIO) -> None:
             for name, count in component.by_organisation_type.items():
                 row = table.add_row().cells
                 row[0].text, row[1].text = name, str(count)
+        if component.by_region:
+            document.add_paragraph(
+                "By nation and region: " + "; ".join(f"{k} {v}" for k, v in component.by_region.items()) + "."
+            )
         if component.message:
-            document.add_paragraph(component.message).italic = True
+            document.add_paragraph().add_run(component.message).italic = True
         if component.themes:
             document.add_heading("Themes", level=2)
             for theme in component.themes:

@@ -36,6 +36,13 @@ def services_available() -> tuple[bool, str]:
         )
     if not settings.REDIS_URL:
         return False, "needs Redis (REDIS_URL=redis://...) for a real Celery worker"
+    import redis
+
+    try:
+        with redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2) as client:
+            client.ping()
+    except redis.RedisError as exc:
+        return False, f"Redis at REDIS_URL does not answer ({exc})"
     return True, ""
 
 

@@ -416,6 +416,9 @@ class SubmissionVersion(models.Model):
     snapshot = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The receipt e-mailed for this version: recorded in the transaction that sends it, so a task
+    # delivered twice (Celery's at-least-once delivery, an outbox re-send) finds it and sends nothing.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["submission", "number"]

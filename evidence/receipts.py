@@ -1,6 +1,13 @@
-"""The receipt e-mailed to a submitter each time a response is submitted."""
+"""The receipt e-mailed to a submitter each time a response is submitted (sent by a Celery task).
+
+A receipt describes the version that was submitted (its ``SubmissionVersion`` snapshot), not the response
+as it is when the worker gets round to it: after a broker outage the submitter may already be amending.
+"""
 
 from __future__ import annotations
+
+import logging
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -8,45 +15,101 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Submission
+from .models import Submission, SubmissionVersion
+
+log = logging.getLogger(__name__)
 
 
-def receipt_context(submission: Submission, version: int) -> dict:
+def _number(value) -> str:
+    """'1200.0000' → '1200', '2.5000' → '2.5': snapshots keep the database's four decimal places."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{number.quantize(Decimal(1)):f}"
+    return f"{number.normalize():f}"
+
+
+def receipt_context(version: SubmissionVersion) -> dict:
+    submission = version.submission
+    snapshot = version.snapshot
+    confidentiality = snapshot.get("confidentiality", submission.confidentiality)
+    try:
+        confidentiality_label = Submission.Confidentiality(confidentiality).label
+    except ValueError:
+        confidentiality_label = confidentiality
     return {
-        "submission": submission,
-        "version": version,
-        "amended": version > 1,
-        "answers": list(submission.answers.select_related("question__component")),
-        "data_points": list(submission.data_points.select_related("indicator", "geography")),
-        "attachments": list(submission.attachments.all()),
-        "site_url": settings.MMIP_SITE_URL.rstrip("/"),
+        "reference": snapshot.get("reference") or submission.reference,
+        "organisation": snapshot.get("organisation") or submission.organisation.name,
+        "consultation": submission.consultation,
+        "version": version.number,
+        "amended": version.number > 1,
+        "submitted_at": version.created_at,
+        "summary": snapshot.get("summary", ""),
+        "proposals": snapshot.get("proposals", ""),
+        "confidentiality": confidentiality_label,
+        "is_confidential": confidentiality == Submission.Confidentiality.CONFIDENTIAL,
+        "consent_to_publish": bool(snapshot.get("consent_to_publish")),
+        "answers": [
+            {
+                "question": a.get("question", ""),
+                "component": a.get("component", ""),
+                "words": len(a.get("text", "").split()),
+            }
+            for a in snapshot.get("answers", [])
+        ],
+        "data_points": [{**d, "value": _number(d.get("value", ""))} for d in snapshot.get("data_points", [])],
+        "attachments": snapshot.get("attachments", []),
+        "url": settings.MMIP_SITE_URL.rstrip("/") + submission.get_absolute_url(),
     }
 
 
-def submission_send_receipt(*, submission_id: int, version: int) -> bool:
-    """Send the receipt for ``version`` of a response once. Returns False when there is nothing to send.
+def receipt_message(version: SubmissionVersion) -> EmailMultiAlternatives:
+    """The receipt for one submitted version: plain text with an HTML alternative."""
+    context = receipt_context(version)
+    subject = " ".join(render_to_string("emails/receipt-subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/receipt-body.txt", context),
+        to=[version.created_by.email],
+    )
+    message.attach_alternative(render_to_string("emails/receipt-body.html", context), "text/html")
+    return message
 
-    The row lock makes a second delivery of the same task wait, then see the receipt recorded.
+
+def submission_send_receipt(*, submission_id: int, version: int) -> bool:
+    """Send the receipt for ``version`` of a response, once. Returns False when there is nothing to send.
+
+    The version's row lock makes a second delivery of the same task wait for the first, then see the
+    receipt recorded. The row is marked in the transaction that sends the mail, so a failed send (an SMTP
+    error) records nothing and the task's retry sends it. Only a crash between a successful send and the
+    commit can send a receipt twice. The response's own row is not locked while the mail goes out, so the
+    submitter's edits never wait for the mail server.
     """
     with transaction.atomic():
-        submission = (
-            Submission.objects.select_for_update(of=("self",))
-            .select_related("organisation", "consultation", "created_by")
-            .filter(pk=submission_id)
+        row = (
+            SubmissionVersion.objects.select_for_update(of=("self",))
+            .select_related("submission__organisation", "submission__consultation", "created_by")
+            .filter(submission_id=submission_id, number=version)
             .first()
         )
-        if submission is None or submission.receipt_version >= version or submission.version < version:
+        if row is None:
+            log.info("Receipt for submission %s v%s: no such version (deleted?), nothing sent", submission_id, version)
             return False
-        context = receipt_context(submission, version)
-        subject = render_to_string("emails/receipt-subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string("emails/receipt-body.txt", context),
-            to=[submission.created_by.email],
+        if row.receipt_sent_at is not None:
+            return False
+        if row.submission.receipt_version > version:
+            # A later version's receipt went out first (this task was delayed): an older one would confuse.
+            return False
+        if not row.created_by.email:
+            log.warning("Receipt for %s v%s: the submitter has no e-mail address", row.submission, version)
+            return False
+        receipt_message(row).send()
+        now = timezone.now()
+        row.receipt_sent_at = now
+        row.save(update_fields=["receipt_sent_at"])
+        Submission.objects.filter(pk=submission_id, receipt_version__lt=version).update(
+            receipt_version=version, receipt_sent_at=now
         )
-        message.attach_alternative(render_to_string("emails/receipt-body.html", context), "text/html")
-        message.send()
-        submission.receipt_version = version
-        submission.receipt_sent_at = timezone.now()
-        submission.save(update_fields=["receipt_version", "receipt_sent_at"])
     return True

@@ -1,13 +1,21 @@
-"""Celery tasks: thin adapters, ids in, one service called, retry policy owned here."""
+"""Celery tasks: thin adapters, ids in, one service called, retry policy owned here.
 
-from celery import shared_task
+Every task may be delivered more than once (acks_late, the outbox's re-sends), so each service it calls
+is idempotent and records its result on a database row.
+"""
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
 from . import duplicates, extraction, outbox, receipts, search
 
+# Transient failures worth another try: the database, the disk, the network. smtplib's errors and
+# socket timeouts are OSErrors.
+TRANSIENT = (DatabaseError, OSError)
 RETRY = {
-    "autoretry_for": (DatabaseError, OSError),  # SMTP and socket errors are OSErrors
-    "retry_backoff": 5,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 5,  # 5 s, 10 s, 20 s … (with jitter), at most 10 minutes apart
     "retry_backoff_max": 600,
     "retry_jitter": True,
     "max_retries": 8,
@@ -20,14 +28,47 @@ def outbox_sweep() -> tuple[int, int]:
     return outbox.sweep()
 
 
-@shared_task(name="evidence.tasks.send_receipt", soft_time_limit=60, time_limit=90, **RETRY)
+# A mail server that hangs until the soft limit is as transient as one that refuses: try again later.
+@shared_task(
+    name="evidence.tasks.send_receipt",
+    soft_time_limit=60,
+    time_limit=90,
+    **{**RETRY, "autoretry_for": (*TRANSIENT, SoftTimeLimitExceeded)},
+)
 def send_receipt(submission_id: int, version: int) -> bool:
+    """E-mail the receipt for one submitted version of a response (once, however often delivered)."""
     return receipts.submission_send_receipt(submission_id=submission_id, version=version)
 
 
-@shared_task(name="evidence.tasks.extract_attachment_text", soft_time_limit=120, time_limit=180, **RETRY)
+class ExtractionTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Retries exhausted (or an unexpected error): say so on the row rather than leave it "pending".
+        attachment_id = kwargs.get("attachment_id", args[0] if args else None)
+        if attachment_id is not None:
+            extraction.attachment_extraction_failed(
+                attachment_id=attachment_id,
+                message=f"Text extraction failed after repeated attempts ({type(exc).__name__}).",
+            )
+
+
+@shared_task(
+    name="evidence.tasks.extract_attachment_text",
+    base=ExtractionTask,
+    soft_time_limit=120,
+    time_limit=180,
+    **RETRY,
+)
 def extract_attachment_text(attachment_id: int) -> None:
-    attachment = extraction.attachment_extract_text(attachment_id=attachment_id)
+    """Extract an attachment's text for search; a file that cannot be read is marked failed, not retried."""
+    try:
+        attachment = extraction.attachment_extract_text(attachment_id=attachment_id)
+    except SoftTimeLimitExceeded:
+        # The same file would take as long next time: record it instead of retrying.
+        extraction.attachment_extraction_failed(
+            attachment_id=attachment_id,
+            message="Reading the file took longer than two minutes; its text was not extracted.",
+        )
+        return
     if attachment is not None:
         search.refresh([attachment.submission_id])
 

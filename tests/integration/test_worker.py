@@ -8,14 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
-from evidence import demo, services
-from evidence.models import Attachment, Membership, Submission
+from evidence import demo, services, tasks
+from evidence.models import Attachment, Membership, OutboxTask, Submission, SubmissionVersion
 from recommendations import services as compile_services
 from recommendations.models import CompilationRun, ComponentResult, Recommendation
 from tests import factories
-from tests.integration.conftest import wait_for
 
 
 def _ready_draft(consultation, user=None):
@@ -31,10 +31,37 @@ def test_a_submit_enqueues_the_receipt_and_the_worker_sends_it(worker):
     consultation = factories.ConsultationFactory()
     submission = _ready_draft(consultation)
     submission = services.submission_submit(submission=submission, by=submission.created_by)
-    wait_for(lambda: Submission.objects.get(pk=submission.pk).receipt_version == 1, timeout=60, what="the receipt")
-    mails = "".join(p.read_text() for p in worker.mail_dir.glob("*.log"))
-    assert submission.reference in mails and submission.organisation.name in mails
+    assert OutboxTask.objects.get(task_name="evidence.tasks.send_receipt").kwargs == {
+        "submission_id": submission.pk,
+        "version": 1,
+    }
+    version = SubmissionVersion.objects.get(submission=submission, number=1)
+    worker.wait_for(
+        lambda: SubmissionVersion.objects.get(pk=version.pk).receipt_sent_at is not None,
+        what="the worker to send the receipt",
+    )
+    mails = worker.mails()
+    assert f"To: {submission.created_by.email}" in mails
+    assert f"Reference: {submission.reference}" in mails and submission.organisation.name in mails
     assert mails.count(f"Subject: Response received: {submission.reference}") == 1
+
+
+@pytest.mark.worker
+def test_a_receipt_delivered_twice_to_the_worker_is_sent_once(worker):
+    submission = _ready_draft(factories.ConsultationFactory())
+    # Submit without publishing, then deliver the receipt task twice at once (the pool runs both).
+    with transaction.atomic():
+        submission = services.submission_submit(submission=submission, by=submission.created_by)
+        OutboxTask.objects.filter(task_name="evidence.tasks.send_receipt").update(dispatched_at=timezone.now())
+    deliveries = [
+        tasks.send_receipt.apply_async(kwargs={"submission_id": submission.pk, "version": 1}) for _ in range(3)
+    ]
+    worker.wait_for(
+        lambda: all(f"[{d.id}] succeeded" in worker.tail(200_000) for d in deliveries),
+        what="all three deliveries to finish",
+    )
+    assert worker.mails().count(f"Subject: Response received: {submission.reference}") == 1
+    assert SubmissionVersion.objects.get(submission=submission).receipt_sent_at is not None
 
 
 @pytest.mark.worker
@@ -68,13 +95,22 @@ def test_uploaded_files_have_their_text_extracted_by_the_worker(worker):
             submission=submission, upload=SimpleUploadedFile(name, content), by=submission.created_by
         )
         made[attachment.pk] = phrase
-    wait_for(
-        lambda: Attachment.objects.filter(pk__in=made, extraction_status="done").count() == len(made),
-        timeout=60,
-        what="text extraction",
+    notes = services.attachment_add(
+        submission=submission,
+        upload=SimpleUploadedFile("notes.txt", b"Apprenticeships in sterile manufacturing"),
+        by=submission.created_by,
+    )
+    worker.wait_for(
+        lambda: Attachment.objects.filter(pk__in=[*made, notes.pk], extraction_status="done").count() == len(made) + 1,
+        what="the worker to extract the text of every file",
     )
     for pk, phrase in made.items():
         assert phrase in Attachment.objects.get(pk=pk).extracted_text
+    # The worker refreshed the response's search text with what it extracted.
+    worker.wait_for(
+        lambda: "Energy costs doubled" in Submission.objects.get(pk=submission.pk).search_document,
+        what="the search text to include the extracted text",
+    )
 
 
 @pytest.mark.worker
@@ -82,13 +118,15 @@ def test_a_compilation_completes_after_its_worker_is_killed_and_nothing_is_dupli
     demo.seed(submissions=12000, seed=5, reviewed=0.6)
     consultation = demo.ensure_consultation()
     run = compile_services.compilation_start(consultation=consultation)
-    wait_for(lambda: CompilationRun.objects.get(pk=run.pk).state == "running", timeout=30, what="the run to start")
+    worker.wait_for(
+        lambda: CompilationRun.objects.get(pk=run.pk).state == "running", timeout=30, what="the run to start"
+    )
     worker.kill()
     run.refresh_from_db()
     assert not run.is_finished, "the run finished before the worker could be killed: seed more evidence"
     killed_at = run.components_done
     worker.start()
-    wait_for(lambda: CompilationRun.objects.get(pk=run.pk).is_finished, timeout=240, what="the run to finish")
+    worker.wait_for(lambda: CompilationRun.objects.get(pk=run.pk).is_finished, timeout=240, what="the run to finish")
     run.refresh_from_db()
     assert run.state == "succeeded", run.error
     assert killed_at < run.components_total == ComponentResult.objects.filter(run=run).count()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0006_consultation_personal_data_erased"),
+        ("evidence", "0007_submissionversion_receipt_sent_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

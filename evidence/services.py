@@ -122,6 +122,7 @@ def submission_update(*, submission: Submission, by, data: dict[str, Any], now=N
         raise ValueError(f"Not editable by a submitter: {', '.join(sorted(unknown))}")
     submission = _locked(submission.pk)
     ensure_editable(submission, now)
+    before = {field: getattr(submission, field) for field in SUBMITTER_FIELDS}
     for field, value in data.items():
         setattr(submission, field, value)
     if submission.confidentiality != Submission.Confidentiality.CONFIDENTIAL:
@@ -130,10 +131,14 @@ def submission_update(*, submission: Submission, by, data: dict[str, Any], now=N
         raise ValidationError(
             {"confidentiality_reason": "Say why the material is commercially confidential."}, code="reason"
         )
-    submission.full_clean()
+    changed = sorted(field for field in SUBMITTER_FIELDS if getattr(submission, field) != before[field])
+    if not changed:
+        return submission  # saving an unchanged page writes nothing and adds no history
+    # Only the submitter's own fields changed: validate those (no constraint involves them).
+    submission.full_clean(exclude=[f.name for f in Submission._meta.fields if f.name not in SUBMITTER_FIELDS])
     if submission.status == Submission.Status.SUBMITTED:
         submission.has_unsubmitted_changes = True
-    submission.save()
+    submission.save(update_fields=[*changed, "has_unsubmitted_changes", "updated_at"])
     return submission
 
 
@@ -318,7 +323,10 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     submission.submitted_at = now
     submission.version += 1
     submission.has_unsubmitted_changes = False
-    submission.full_clean()
+    # The submitter's fields were validated as they were saved; the consultation's row lock makes the
+    # reference unique, and the database's constraints stay as the backstop.
+    related = [f.name for f in Submission._meta.fields if f.is_relation]  # rows already read and locked
+    submission.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
     submission.save()
     SubmissionVersion.objects.create(
         submission=submission, number=submission.version, snapshot=snapshot(submission), created_by=by

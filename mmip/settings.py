@@ -147,7 +147,10 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 if DATABASE_URL.startswith("sqlite:///"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+# PostgreSQL connections persist for a minute (health-checked before reuse): a new connection per
+# request costs a server process fork and an authentication round trip, several milliseconds each.
+_conn_max_age = env_int("CONN_MAX_AGE", 0 if DATABASE_URL.startswith("sqlite") else 60)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age)}
 _db = DATABASES["default"]
 # Parallel checkouts (and CI beside a developer) share one PostgreSQL server: a per-checkout test
 # database name keeps their throwaway databases apart.
@@ -214,6 +217,15 @@ CELERY_TIMEZONE = "Europe/London"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Argon2id first, as Django's documentation recommends: memory-hard, and about a quarter of the CPU time
+# of PBKDF2 at Django 6's 1,500,000 iterations (bench/README.md, "Load"). Older hashes still verify and
+# are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

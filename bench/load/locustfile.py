@@ -1,63 +1,77 @@
-"""Simulated submitters: sign in once, then repeatedly save a draft and submit (or amend and resubmit).
+"""Simulated submitters: sign in once, then work through their response page by page, pausing between
+pages as a person does, and submit (or amend and resubmit); repeat until the run ends.
 
-Accounts load-1@bench.example … load-N@bench.example are made by bench/load/run.sh (prepare.py).
+Accounts load-1@bench.example … load-N@bench.example are made by bench/load/run.sh (prepare.py). The
+pause after each page is THINK_MIN–THINK_MAX seconds (default 5–15): brisk for someone pasting evidence
+into a form, and at 200 users about 20 page actions a second, 200 submissions a minute.
 """
 
 import itertools
+import os
 import re
 
-from locust import HttpUser, between, constant, task
+from locust import FastHttpUser, between, constant, task
 
 PASSWORD = "load-test-password-2026"
 SLUG = "mmip-call-for-evidence"
+THINK = float(os.environ.get("THINK_MIN", 5)), float(os.environ.get("THINK_MAX", 15))
 numbers = itertools.count(1)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-class Submitter(HttpUser):
-    wait_time = between(1, 3)
+class Submitter(FastHttpUser):
+    wait_time = between(*THINK)
 
     def on_start(self):
         self.email = f"load-{next(numbers)}@bench.example"
+        self.round = 0
         page = self.client.get("/accounts/login/", name="sign-in page")
-        token = CSRF.search(page.text).group(1)
+        self.wait()
         self.client.post(
             "/accounts/login/",
-            {"login": self.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            {"login": self.email, "password": PASSWORD, "csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
             name="sign in",
         )
         self.response_url = None
 
-    def _token(self, url: str, name: str) -> str:
-        return CSRF.search(self.client.get(url, name=name).text).group(1)
+    def _open(self, url: str, name: str) -> str:
+        """Open a page, read it for a while, and return its form's CSRF token."""
+        token = CSRF.search(self.client.get(url, name=name).text).group(1)
+        self.wait()
+        return token
 
     @task
     def draft_and_submit(self):
+        self.round += 1
         if self.response_url is None:
-            token = self._token("/", "landing")
+            token = self._open("/", "landing")
             started = self.client.post(
                 f"/calls/{SLUG}/start/", {"csrfmiddlewaretoken": token}, name="start", allow_redirects=False
             )
             self.response_url = started.headers["Location"].rsplit("about/", 1)[0]
+        # Each round changes the text, so every save writes (an unchanged save writes nothing).
         about = f"{self.response_url}about/"
-        token = self._token(about, "draft page")
         self.client.post(
             about,
             {
-                "summary": "We employ 400 people making sterile injectables and need 45 more engineers.",
+                "summary": f"We employ 400 people making sterile injectables and need {self.round} more engineers.",
                 "declared_interests": "",
-                "csrfmiddlewaretoken": token,
+                "csrfmiddlewaretoken": self._open(about, "draft page"),
             },
-            name="save draft",
+            name="save draft",  # and the task list it redirects to, as a browser follows it
         )
+        self.wait()
         answers = f"{self.response_url}answers/"
-        token = self._token(answers, "answers page")
         self.client.post(
             answers,
-            {"proposals": "Fund a national sterile manufacturing training centre.", "csrfmiddlewaretoken": token},
+            {
+                "proposals": f"Fund {self.round} national sterile manufacturing training centres.",
+                "csrfmiddlewaretoken": self._open(answers, "answers page"),
+            },
             name="save answers",
         )
-        token = self._token(f"{self.response_url}check/", "check answers")
+        self.wait()
+        token = self._open(f"{self.response_url}check/", "check answers")
         with self.client.post(
             f"{self.response_url}submit/",
             {"csrfmiddlewaretoken": token},
@@ -67,9 +81,11 @@ class Submitter(HttpUser):
         ) as response:
             if response.status_code != 302 or "confirmation" not in response.headers.get("Location", ""):
                 response.failure(f"submit answered {response.status_code} {response.headers.get('Location')}")
+                return
+        self.client.get(response.headers["Location"], name="confirmation")
 
 
-class Baseline(HttpUser):
+class Baseline(FastHttpUser):
     """The trivial view that reads one row, as fast as the server answers: its throughput, for the ratio."""
 
     wait_time = constant(0)

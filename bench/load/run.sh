@@ -3,6 +3,8 @@
 # simulated submitters sign in, save drafts and submit for 5 minutes; then the same server's throughput
 # for a trivial one-row view. Prints the figures and checks every reference exists once with its receipt.
 #   bash bench/load/run.sh [USERS] [DURATION]        (defaults: 200 5m)
+# Environment: THINK_MIN/THINK_MAX (seconds a simulated person pauses on each page, default 5–15),
+# SPAWN_RATE (users arriving per second, default 5: all 200 signed in within 40 s), WEB_WORKERS (gunicorn, 3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 USERS=${1:-200}; DURATION=${2:-5m}
@@ -23,9 +25,9 @@ trap 'kill $(jobs -p) 2>/dev/null; sleep 2; psql "$PG/postgres" -qc "DROP DATABA
 .venv/bin/python manage.py collectstatic --noinput -v0
 DJANGO_SETTINGS_MODULE=mmip.settings .venv/bin/python bench/load/prepare.py "$USERS"
 .venv/bin/celery -A mmip worker -Q "$QUEUE" -c 2 --loglevel=WARNING >"$out/worker.log" 2>&1 &
-.venv/bin/gunicorn mmip.wsgi -w 3 -b 127.0.0.1:$PORT --access-logfile /dev/null >"$out/gunicorn.log" 2>&1 &
+.venv/bin/gunicorn mmip.wsgi -w "${WEB_WORKERS:-3}" -b 127.0.0.1:$PORT --access-logfile /dev/null >"$out/gunicorn.log" 2>&1 &
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-.venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u "$USERS" -r 20 -t "$DURATION" \
+.venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
   -H "http://127.0.0.1:$PORT" --csv "$out/submit" --only-summary >"$out/locust-submit.log" 2>&1 || true
 .venv/bin/locust -f bench/load/locustfile.py Baseline --headless -u 50 -r 50 -t 60s \
   -H "http://127.0.0.1:$PORT" --csv "$out/baseline" --only-summary >"$out/locust-baseline.log" 2>&1 || true
@@ -47,7 +49,9 @@ submitted = Submission.objects.filter(status="submitted")
 missing_receipts = sum(1 for s in submitted.only("version", "receipt_version") if s.receipt_version < s.version)
 print(f"requests: {agg['Request Count']} in total, {float(agg['Requests/s']):.1f} req/s, failures {errors}")
 print(f"submit: {submit['submit']['Request Count']} submits, p50 {submit['submit']['50%']} ms, p95 {submit['submit']['95%']} ms, p99 {submit['submit']['99%']} ms")
-print(f"save draft: p95 {submit['save draft']['95%']} ms; sign in: p95 {submit['sign in']['95%']} ms")
+for name, row in sorted(submit.items()):
+    if name not in {"Aggregated", "submit"}:
+        print(f"  {name}: {row['Request Count']} requests, p50 {row['50%']} ms, p95 {row['95%']} ms")
 print(f"trivial one-row view (/healthz): {float(healthz['Requests/s']):.1f} req/s, p95 {healthz['95%']} ms")
 print(f"ratio, submitter mix to trivial view: {float(agg['Requests/s']) / float(healthz['Requests/s']):.2f}")
 print(f"references: {submitted.count()} submitted, {dupes} duplicated; receipts missing: {missing_receipts}; "

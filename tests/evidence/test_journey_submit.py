@@ -234,3 +234,34 @@ def test_before_opening_nothing_can_be_started(submitter, consultation):
 def test_a_submit_just_before_the_deadline_is_accepted(ready, submitter, consultation):
     with time_machine.travel(consultation.closes_at - dt.timedelta(seconds=1), tick=False):
         assert services.submission_submit(submission=ready, by=submitter).reference == "MMIP-0001"
+
+
+def test_saving_an_unchanged_page_writes_nothing(ready, submitter, client):
+    history = ready.history.count()
+    services.submission_update(submission=ready, by=submitter, data={"summary": "We make vaccines in Speke."})
+    assert ready.history.count() == history
+    services.submission_update(submission=ready, by=submitter, data={"summary": "We make vaccines in Liverpool."})
+    assert ready.history.count() == history + 1
+    ready.refresh_from_db()
+    assert ready.summary == "We make vaccines in Liverpool."
+
+
+def test_a_draft_save_still_validates_the_submitters_fields(ready, submitter):
+    with pytest.raises(ValidationError) as caught:
+        services.submission_update(
+            submission=ready, by=submitter, data={"confidentiality": "secret-ish", "summary": "x" * 5}
+        )
+    assert "confidentiality" in caught.value.message_dict
+    ready.refresh_from_db()
+    assert ready.summary == "We make vaccines in Speke."  # nothing half-saved
+
+
+def test_a_draft_save_and_a_submit_stay_within_their_query_budgets(ready, submitter, django_assert_max_num_queries):
+    # Save: SAVEPOINT/BEGIN, lock the row with its consultation, UPDATE, history INSERT, RELEASE/COMMIT.
+    with django_assert_max_num_queries(6):
+        services.submission_update(submission=ready, by=submitter, data={"summary": "New figures."})
+    # Submit: lock the response, lock the consultation, answers exist?, its counter UPDATE, the response
+    # UPDATE and history INSERT, the snapshot's organisation, answers, data points and attachments, the
+    # version INSERT, two outbox INSERTs, and the transaction's own statements.
+    with django_assert_max_num_queries(16):
+        services.submission_submit(submission=ready, by=submitter)

@@ -1,5 +1,5 @@
-"""The reviewers' workbench in the Django admin. Rules live in evidence.review; the admin only calls
-them. Querysets are annotated and prefetched so pages cost a constant number of queries."""
+"""The submission page and changelist: review-state changes, bulk actions, CSV export and the
+dual-review pages (agreement, resolving a disagreement)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,283 +19,20 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import review, search
-from .models import (
-    GRADE_DEFINITIONS,
+from .. import review, search
+from ..models import (
     ComponentTag,
     Consultation,
     DuplicateFlag,
     EcosystemComponent,
     Excerpt,
-    Indicator,
-    Membership,
-    Modality,
-    Organisation,
-    OrganisationType,
-    Question,
-    Region,
     ReviewAssignment,
     ReviewRound,
     Submission,
 )
-
-WITHHELD = "Commercial in confidence – withheld (you do not have permission to see confidential evidence)."
-
-
-def sees_confidential(request: HttpRequest) -> bool:
-    return request.user.has_perm("evidence.view_confidential")
-
-
-def withheld(request: HttpRequest, submission: Submission) -> bool:
-    return submission.is_confidential and not sees_confidential(request)
-
-
-# --- Catalogues -----------------------------------------------------------------------------------------
-
-
-@admin.register(EcosystemComponent)
-class EcosystemComponentAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "order", "is_active"]
-    list_editable = ["order", "is_active"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "unit", "better", "baseline_value", "baseline_period", "is_active"]
-    list_filter = ["better", "is_active", "components"]
-    filter_horizontal = ["components"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(OrganisationType, Region, Modality)
-class CatalogueAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "order", "is_active"]
-    list_editable = ["order", "is_active"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-class QuestionInline(admin.TabularInline):
-    model = Question
-    extra = 0
-
-
-@admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "opens_at", "closes_at", "last_reference_number"]
-    prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["components"]
-    inlines = [QuestionInline]
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation_type", "size_band", "region"]
-    list_filter = ["organisation_type", "size_band", "region"]
-    list_select_related = ["organisation_type", "region"]
-    search_fields = ["name"]
-    inlines = [MembershipInline]
-
-
-# --- Filters --------------------------------------------------------------------------------------------
-
-
-class MyQueueFilter(admin.SimpleListFilter):
-    title = "my queue"
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [("mine", "My open assignments"), ("mine_all", "Everything assigned to me")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "mine":
-            return queryset.filter(
-                assignments__reviewer=request.user, assignments__status=ReviewAssignment.Status.ASSIGNED
-            )
-        if self.value() == "mine_all":
-            return queryset.filter(assignments__reviewer=request.user)
-        return queryset
-
-
-class ComponentFilter(admin.SimpleListFilter):
-    title = "component"
-    parameter_name = "component"
-
-    def lookups(self, request, model_admin):
-        return [(c.pk, c.name) for c in EcosystemComponent.objects.all()]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            tagged = ComponentTag.objects.filter(
-                submission=OuterRef("pk"), round=ReviewRound.FIRST, component_id=self.value()
-            )
-            return queryset.filter(Exists(tagged))
-        return queryset
-
-
-class GradeFilter(admin.SimpleListFilter):
-    title = "grade"
-    parameter_name = "grade"
-
-    def lookups(self, request, model_admin):
-        return [(g, label) for g, label in ComponentTag._meta.get_field("grade").choices]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            graded = ComponentTag.objects.filter(submission=OuterRef("pk"), round=ReviewRound.FIRST, grade=self.value())
-            return queryset.filter(Exists(graded))
-        return queryset
-
-
-class ReviewerFilter(admin.SimpleListFilter):
-    title = "assigned reviewer"
-    parameter_name = "reviewer"
-
-    def lookups(self, request, model_admin):
-        return [("none", "Unassigned")] + [(u.pk, u.email or u.username) for u in review.reviewers().order_by("email")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(assignments__isnull=True)
-        if self.value():
-            return queryset.filter(
-                Exists(ReviewAssignment.objects.filter(submission=OuterRef("pk"), reviewer_id=self.value()))
-            )
-        return queryset
-
-
-class DuplicateFilter(admin.SimpleListFilter):
-    title = "flagged as duplicate or campaign"
-    parameter_name = "flagged"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("any", "Flagged (not rejected)"),
-            ("duplicate", "Likely duplicate"),
-            ("campaign", "Likely campaign"),
-        ]
-
-    def queryset(self, request, queryset):
-        flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(status=DuplicateFlag.Status.REJECTED)
-        if self.value() == "any":
-            return queryset.filter(Exists(flags))
-        if self.value() in {"duplicate", "campaign"}:
-            return queryset.filter(Exists(flags.filter(kind=self.value())))
-        return queryset
-
-
-# --- Submission inlines ---------------------------------------------------------------------------------
-
-
-class RoundScopedInline(admin.TabularInline):
-    """Tags and excerpts of the reviewer's own round; the other round only once both are done (blind)."""
-
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("component", "reviewer")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            field = formset.form.base_fields.get("component")
-            if field is not None:
-                field.queryset = obj.consultation.components.all()
-        return formset
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj and withheld(request, obj))
-
-    has_add_permission = has_change_permission
-
-
-class TagForm(forms.ModelForm):
-    class Meta:
-        model = ComponentTag
-        fields = ["component", "relevance", "grade"]
-        help_texts = {"grade": " ".join(f"{g}: {d}" for g, d in GRADE_DEFINITIONS.items())}
-
-    def clean(self):
-        data = super().clean()
-        submission = self.instance.submission if self.instance.submission_id else None
-        component = data.get("component")
-        if submission and component and not submission.consultation.components.filter(pk=component.pk).exists():
-            self.add_error("component", f"“{component}” is not a component of this consultation.")
-        return data
-
-
-class ComponentTagInline(RoundScopedInline):
-    model = ComponentTag
-    form = TagForm
-    fields = ["component", "relevance", "grade", "round", "reviewer"]
-    readonly_fields = ["round", "reviewer"]
-    verbose_name = "component tag"
-
-
-class ExcerptForm(forms.ModelForm):
-    class Meta:
-        model = Excerpt
-        fields = ["component", "answer", "attachment", "text", "note"]
-        widgets = {
-            "text": forms.Textarea(attrs={"rows": 2, "cols": 50}),
-            "note": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        excerpt = Excerpt(
-            submission=self.instance.submission if self.instance.submission_id else None,
-            answer=data.get("answer"),
-            attachment=data.get("attachment"),
-            text=data.get("text") or "",
-        )
-        if excerpt.submission is not None:
-            excerpt.submission_id = excerpt.submission.pk
-            try:
-                review.check_excerpt(excerpt)
-            except ValidationError as error:
-                raise forms.ValidationError(error.messages) from None
-        return data
-
-
-class ExcerptInline(RoundScopedInline):
-    model = Excerpt
-    form = ExcerptForm
-    fields = ["component", "answer", "attachment", "text", "note", "round", "reviewer"]
-    readonly_fields = ["round", "reviewer"]
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            formset.form.base_fields["answer"].queryset = obj.answers.select_related("question")
-            formset.form.base_fields["attachment"].queryset = obj.attachments.all()
-        return formset
-
-
-class AssignmentInline(admin.TabularInline):
-    model = ReviewAssignment
-    extra = 0
-    fk_name = "submission"
-    fields = ["round", "reviewer", "status", "assigned_at", "completed_at"]
-    readonly_fields = ["assigned_at", "completed_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer")
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("evidence.lead_consultation")
-
-    has_add_permission = has_change_permission
-    has_delete_permission = has_change_permission
-
+from .confidentiality import WITHHELD, sees_confidential, withheld
+from .filters import ComponentFilter, DuplicateFilter, GradeFilter, MyQueueFilter, ReviewerFilter
+from .review import AssignmentInline, ComponentTagInline, ExcerptInline, RoundScopedInline
 
 # --- The submission page --------------------------------------------------------------------------------
 
@@ -884,33 +621,3 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             "grades": ["A", "B", "C", "D"],
         }
         return TemplateResponse(request, "admin/evidence/resolve.html", context)
-
-
-@admin.register(DuplicateFlag)
-class DuplicateFlagAdmin(SimpleHistoryAdmin):
-    list_display = ["submission", "similar_to", "similarity", "kind", "campaign_key", "status", "decided_by"]
-    list_filter = ["kind", "status"]
-    list_select_related = ["submission", "similar_to", "decided_by"]
-    search_fields = ["submission__reference", "similar_to__reference", "campaign_key"]
-    readonly_fields = [
-        "submission",
-        "similar_to",
-        "similarity",
-        "kind",
-        "campaign_key",
-        "decided_by",
-        "decided_at",
-    ]
-    actions = ["confirm", "reject"]
-
-    def _decide(self, request, queryset, status):
-        n = queryset.update(status=status, decided_by=request.user, decided_at=timezone.now())
-        self.message_user(request, f"{n} flags marked {status}.")
-
-    @admin.action(description="Confirm the selected flags")
-    def confirm(self, request, queryset):
-        self._decide(request, queryset, DuplicateFlag.Status.CONFIRMED)
-
-    @admin.action(description="Reject the selected flags")
-    def reject(self, request, queryset):
-        self._decide(request, queryset, DuplicateFlag.Status.REJECTED)

@@ -27,19 +27,22 @@ SWEEP_GRACE = dt.timedelta(seconds=30)
 def enqueue(task_name: str, **kwargs) -> OutboxTask:
     """Record ``task_name(**kwargs)`` now; publish it after the current transaction commits."""
     row = OutboxTask.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(partial(dispatch, row.pk))
+    transaction.on_commit(partial(dispatch, row.pk, row))
     return row
 
 
-def dispatch(pk: int) -> bool:
-    """Publish one outbox row. Returns False when another process had it or the broker refused it."""
+def dispatch(pk: int, row: OutboxTask | None = None) -> bool:
+    """Publish one outbox row. Returns False when another process had it or the broker refused it.
+
+    ``row`` saves re-reading a row this process has just written (its task and arguments never change)."""
     # Claim the row atomically so two sweepers (or a sweeper and the on-commit hook) never both send it.
     claimed = OutboxTask.objects.filter(pk=pk, dispatched_at__isnull=True).update(
         dispatched_at=timezone.now(), attempts=F("attempts") + 1
     )
     if not claimed:
         return False
-    row = OutboxTask.objects.get(pk=pk)
+    if row is None:
+        row = OutboxTask.objects.get(pk=pk)
     try:
         current_app.tasks[row.task_name].apply_async(kwargs=row.kwargs)
     except Exception as exc:  # the broker's errors come from several libraries (kombu, redis, OSError)

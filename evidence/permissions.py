@@ -19,13 +19,13 @@ def organisation_id_for(user) -> int | None:
 
 
 def submission_for_user(user, public_id) -> Submission:
-    organisation_id = organisation_id_for(user)
-    if organisation_id is None:
+    """The response, if it belongs to the user's organisation (one query: a user has one membership)."""
+    if not user.is_authenticated:
         raise Http404("No such response.")
     return get_object_or_404(
         Submission.objects.select_related("consultation", "organisation"),
         public_id=public_id,
-        organisation_id=organisation_id,
+        organisation__members__user=user,
     )
 
 

@@ -215,7 +215,7 @@ CELERY_TIMEZONE = "Europe/London"
 
 # --- Auth (django-allauth) ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "evidence.backends.PermissionsInOneQueryBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Argon2id first, as Django's documentation recommends: memory-hard, and about a quarter of the CPU time

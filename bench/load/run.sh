@@ -29,8 +29,14 @@ DJANGO_SETTINGS_MODULE=mmip.settings .venv/bin/python bench/load/prepare.py "$US
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 .venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
   -H "http://127.0.0.1:$PORT" --csv "$out/submit" --only-summary >"$out/locust-submit.log" 2>&1 || true
+# CPU seconds each kind of process used during the submitter phase (all share the same 2 cores).
+ps -eo comm=,cputimes= | awk '{cpu[$1]+=$2} END {for (c in cpu) if (cpu[c] >= 1) printf "%s %d\n", c, cpu[c]}' \
+  | sort -k2 -nr | tr '\n' ' ' | sed 's/^/CPU seconds by process since start: /; s/$/\n/' >"$out/cpu.txt"
 .venv/bin/locust -f bench/load/locustfile.py Baseline --headless -u 50 -r 50 -t 60s \
   -H "http://127.0.0.1:$PORT" --csv "$out/baseline" --only-summary >"$out/locust-baseline.log" 2>&1 || true
+# The submitter mix's own ceiling: 20 of the same users with no pauses, for the ratio to the trivial view.
+THINK_MIN=0 THINK_MAX=0 .venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u 20 -r 20 -t 60s \
+  -H "http://127.0.0.1:$PORT" --csv "$out/capacity" --only-summary >"$out/locust-capacity.log" 2>&1 || true
 sleep 10  # let the worker finish the last receipts
 OUT=$out .venv/bin/python - <<'PY'
 import csv, os, django
@@ -41,7 +47,7 @@ from evidence.models import OutboxTask, Submission
 out = os.environ["OUT"]
 def rows(name):
     return {r["Name"]: r for r in csv.DictReader(open(f"{out}/{name}_stats.csv"))}
-submit, base = rows("submit"), rows("baseline")
+submit, base, capacity = rows("submit"), rows("baseline"), rows("capacity")
 agg, healthz = submit["Aggregated"], base["healthz"]
 errors = sum(int(r["Failure Count"]) for r in submit.values() if r["Name"] != "Aggregated")
 dupes = Submission.objects.exclude(reference="").values("reference").annotate(n=Count("pk")).filter(n__gt=1).count()
@@ -53,8 +59,13 @@ for name, row in sorted(submit.items()):
     if name not in {"Aggregated", "submit"}:
         print(f"  {name}: {row['Request Count']} requests, p50 {row['50%']} ms, p95 {row['95%']} ms")
 print(f"trivial one-row view (/healthz): {float(healthz['Requests/s']):.1f} req/s, p95 {healthz['95%']} ms")
-print(f"ratio, submitter mix to trivial view: {float(agg['Requests/s']) / float(healthz['Requests/s']):.2f}")
+ceiling = capacity["Aggregated"]
+print(f"submitter mix with no pauses (20 users): {float(ceiling['Requests/s']):.1f} req/s, "
+      f"p95 {ceiling['95%']} ms, failures {ceiling['Failure Count']}")
+print(f"ratio, submitter mix to trivial view: {float(ceiling['Requests/s']) / float(healthz['Requests/s']):.2f} "
+      f"at their ceilings; the 200 pausing users used {float(agg['Requests/s']) / float(healthz['Requests/s']):.2f}")
 print(f"references: {submitted.count()} submitted, {dupes} duplicated; receipts missing: {missing_receipts}; "
       f"outbox pending: {OutboxTask.objects.filter(dispatched_at__isnull=True).count()}")
 PY
+cat "$out/cpu.txt"
 grep -ciE " 500 |Traceback" "$out/gunicorn.log" | sed 's/^/server errors in the gunicorn log: /'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import zipfile
@@ -16,6 +17,8 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 def pdf_bytes(text: str = "Capital investment fell by 12% in 2022.") -> bytes:
     pdf = FPDF()
+    # A fixed creation date: the same text gives the same bytes, even across a second's tick.
+    pdf.set_creation_date(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
     pdf.cell(text=text)

@@ -298,11 +298,11 @@ def test_the_changelist_costs_the_same_queries_whatever_the_rows_and_tags(
         ComponentTag.objects.create(submission=s, component=factories.component("market"), reviewer=reviewer, grade="C")
         ReviewAssignment.objects.create(submission=s, reviewer=reviewer)
     client.force_login(reviewer)
-    # session, user, permissions (user's, groups'), filter choices (consultations, components, types,
+    # session, user, permissions (user's and groups' in one), filter choices (consultations, components, types,
     # regions, the review permission and reviewers), the filtered count (no full count: it would scan the
     # whole table), the review permission again, the page of rows, its first-round tags, its assignments,
-    # the action form's reviewers and components: 17 whatever the number of rows and tags.
-    with django_assert_num_queries(17):
+    # the action form's reviewers and components: 16 whatever the number of rows and tags.
+    with django_assert_num_queries(16):
         assert client.get(reverse("admin:evidence_submission_changelist")).status_code == 200
 
 

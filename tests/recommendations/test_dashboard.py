@@ -174,8 +174,8 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_rows(
     client.force_login(lead)
     # session, user, consultation; per day; type × region × size; review states; dual review;
     # components; organisation types; coverage cells; the consultations list; the navigation's
-    # permission checks (user permissions, group permissions): 13 whatever the number of responses.
-    with django_assert_num_queries(13):
+    # permission check (user and group permissions in one): 12 whatever the number of responses.
+    with django_assert_num_queries(12):
         response = client.get(reverse("recommendations:dashboard", args=[consultation.slug]))
     assert response.status_code == 200 and b"chart-data" in response.content
 

@@ -42,6 +42,7 @@ class Submitter(FastHttpUser):
 
     @task
     def draft_and_submit(self):
+        """As a browser does it: each save follows its redirect to the next section's page."""
         self.round += 1
         if self.response_url is None:
             token = self._open("/", "landing")
@@ -50,25 +51,26 @@ class Submitter(FastHttpUser):
             )
             self.response_url = started.headers["Location"].rsplit("about/", 1)[0]
         # Each round changes the text, so every save writes (an unchanged save writes nothing).
-        about = f"{self.response_url}about/"
-        self.client.post(
+        about, answers = f"{self.response_url}about/", f"{self.response_url}answers/"
+        answers_page = self.client.post(
             about,
             {
                 "summary": f"We employ 400 people making sterile injectables and need {self.round} more engineers.",
                 "declared_interests": "",
+                "next": answers,
                 "csrfmiddlewaretoken": self._open(about, "draft page"),
             },
-            name="save draft",  # and the task list it redirects to, as a browser follows it
+            name="save draft (then the answers page)",
         )
         self.wait()
-        answers = f"{self.response_url}answers/"
         self.client.post(
             answers,
             {
                 "proposals": f"Fund {self.round} national sterile manufacturing training centres.",
-                "csrfmiddlewaretoken": self._open(answers, "answers page"),
+                "next": f"{self.response_url}data/",
+                "csrfmiddlewaretoken": CSRF.search(answers_page.text).group(1),
             },
-            name="save answers",
+            name="save answers (then the data points page)",
         )
         self.wait()
         token = self._open(f"{self.response_url}check/", "check answers")
@@ -82,7 +84,7 @@ class Submitter(FastHttpUser):
             if response.status_code != 302 or "confirmation" not in response.headers.get("Location", ""):
                 response.failure(f"submit answered {response.status_code} {response.headers.get('Location')}")
                 return
-        self.client.get(response.headers["Location"], name="confirmation")
+        self.client.get(response.headers["Location"], name="confirmation")  # then the pause between rounds
 
 
 class Baseline(FastHttpUser):

@@ -4,7 +4,7 @@
 # for a trivial one-row view. Prints the figures and checks every reference exists once with its receipt.
 #   bash bench/load/run.sh [USERS] [DURATION]        (defaults: 200 5m)
 # Environment: THINK_MIN/THINK_MAX (seconds a simulated person pauses on each page, default 5–15),
-# SPAWN_RATE (users arriving per second, default 5: all 200 signed in within 40 s), WEB_WORKERS (gunicorn, 3).
+# SPAWN_RATE (users arriving per second, default 2: all 200 signed in within 100 s), WEB_WORKERS (gunicorn, 3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 USERS=${1:-200}; DURATION=${2:-5m}
@@ -27,7 +27,7 @@ DJANGO_SETTINGS_MODULE=mmip.settings .venv/bin/python bench/load/prepare.py "$US
 .venv/bin/celery -A mmip worker -Q "$QUEUE" -c 2 --loglevel=WARNING >"$out/worker.log" 2>&1 &
 .venv/bin/gunicorn mmip.wsgi -w "${WEB_WORKERS:-3}" -b 127.0.0.1:$PORT --access-logfile /dev/null >"$out/gunicorn.log" 2>&1 &
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-.venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
+.venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u "$USERS" -r "${SPAWN_RATE:-2}" -t "$DURATION" \
   -H "http://127.0.0.1:$PORT" --csv "$out/submit" --only-summary >"$out/locust-submit.log" 2>&1 || true
 # CPU seconds each kind of process used during the submitter phase (all share the same 2 cores).
 ps -eo comm=,cputimes= | awk '{cpu[$1]+=$2} END {for (c in cpu) if (cpu[c] >= 1) printf "%s %d\n", c, cpu[c]}' \

@@ -2,8 +2,9 @@
 pages as a person does, and submit (or amend and resubmit); repeat until the run ends.
 
 Accounts load-1@bench.example … load-N@bench.example are made by bench/load/run.sh (prepare.py). The
-pause after each page is THINK_MIN–THINK_MAX seconds (default 5–15): brisk for someone pasting evidence
-into a form, and at 200 users about 20 page actions a second, 200 submissions a minute.
+pause on each page is THINK_MIN–THINK_MAX seconds (default 10–30): brisk for someone writing evidence into
+a form (each simulated person submits or amends about once a minute and a half), and at 200 users about
+ten requests a second, 70 submissions a minute.
 """
 
 import itertools
@@ -14,7 +15,7 @@ from locust import FastHttpUser, between, constant, task
 
 PASSWORD = "load-test-password-2026"
 SLUG = "mmip-call-for-evidence"
-THINK = float(os.environ.get("THINK_MIN", 5)), float(os.environ.get("THINK_MAX", 15))
+THINK = float(os.environ.get("THINK_MIN", 10)), float(os.environ.get("THINK_MAX", 30))
 numbers = itertools.count(1)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Load benchmark: gunicorn (3 workers) + PostgreSQL + Redis + a Celery worker on 127.0.0.1 only; 200
+# Load benchmark: gunicorn (3 sync workers for 2 cores) + PostgreSQL + Redis + a Celery worker on 127.0.0.1 only; 200
 # simulated submitters sign in, save drafts and submit for 5 minutes; then the same server's throughput
 # for a trivial one-row view. Prints the figures and checks every reference exists once with its receipt.
 #   bash bench/load/run.sh [USERS] [DURATION]        (defaults: 200 5m)
-# Environment: THINK_MIN/THINK_MAX (seconds a simulated person pauses on each page, default 5–15),
+# Environment: THINK_MIN/THINK_MAX (seconds a simulated person pauses on each page, default 10–30),
 # SPAWN_RATE (users arriving per second, default 2: all 200 signed in within 100 s), WEB_WORKERS (gunicorn, 3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -12,6 +12,19 @@ from django.utils import timezone
 from .models import DataPoint, EcosystemComponent, Indicator, Modality, Organisation, Question, Submission
 
 
+class LockedSectionMixin:
+    """A section form that carries the fingerprint of the section as it was rendered, so a save from a
+    stale page (another tab, a colleague) is caught instead of silently overwriting (services.EditConflict)."""
+
+    def __init__(self, *args, fingerprint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fingerprint"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=fingerprint)
+
+    def expected(self) -> str | None:
+        """The fingerprint the page was rendered with (None from a client that sent none: no check)."""
+        return self.cleaned_data.get("fingerprint") or None
+
+
 class OrganisationForm(forms.ModelForm):
     job_title = forms.CharField(label="Your role or job title", max_length=120, required=False)
     sub_sectors = forms.ModelMultipleChoiceField(
@@ -46,7 +59,7 @@ class OrganisationForm(forms.ModelForm):
         return data
 
 
-class AboutForm(forms.ModelForm):
+class AboutForm(LockedSectionMixin, forms.ModelForm):
     class Meta:
         model = Submission
         fields = ["summary", "declared_interests"]
@@ -70,7 +83,7 @@ class AboutForm(forms.ModelForm):
         return summary
 
 
-class AnswersForm(forms.Form):
+class AnswersForm(LockedSectionMixin, forms.Form):
     """One text field per question of the consultation, plus the proposals."""
 
     def __init__(self, *args, questions: list[Question], answers: dict[int, str], proposals: str, **kwargs):
@@ -137,7 +150,7 @@ class StrictDecimalField(forms.CharField):
         return number
 
 
-class DataPointForm(forms.ModelForm):
+class DataPointForm(LockedSectionMixin, forms.ModelForm):
     value = StrictDecimalField(label="Value")
 
     class Meta:
@@ -212,7 +225,7 @@ class AttachmentForm(forms.Form):
     description = forms.CharField(label="What is this file? (optional)", max_length=300, required=False)
 
 
-class ConfidentialityForm(forms.ModelForm):
+class ConfidentialityForm(LockedSectionMixin, forms.ModelForm):
     class Meta:
         model = Submission
         fields = ["confidentiality", "confidentiality_reason", "consent_to_publish"]

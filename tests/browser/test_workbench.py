@@ -80,3 +80,40 @@ def test_an_import_with_a_bad_row_imports_nothing_then_the_good_rows_reach_revie
     shot(page, "14-import-change")
     assert "their reference L-0042" in page.content()
     assert_axe_clean(page, "an imported response's page")
+
+
+# --- Submitters ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def member(live_db, call):
+    return factories.MembershipFactory(user__username="sam", organisation__name="Northern Biologics Ltd").user
+
+
+@pytest.fixture
+def draft(member, call):
+    return Submission.objects.create(consultation=call, organisation=member.membership.organisation, created_by=member)
+
+
+def test_two_tabs_editing_one_draft_lose_neither_answer(page, signed_in, member, draft, call):
+    signed_in(member)
+    question = call.questions.first()
+    answers = reverse("evidence:section_answers", kwargs={"public_id": draft.public_id})
+    other = page.context.new_page()
+    page.goto(answers)
+    other.goto(answers)
+    page.locator(f"#id_q{question.pk}").fill("Tab one: 45 unfilled vacancies for process engineers.")
+    other.locator(f"#id_q{question.pk}").fill("Tab two: fund apprenticeships in sterile manufacturing.")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_text("Your answers are saved as a draft.").wait_for()
+    other.get_by_role("button", name="Save and continue").click()
+    other.get_by_text("This was changed somewhere else after you opened this page").wait_for()
+    shot(other, "14-two-tabs-conflict")
+    panel = other.locator("#edit-conflict")
+    assert "Tab one: 45 unfilled vacancies" in panel.inner_text()  # the saved version, shown
+    assert other.locator(f"#id_q{question.pk}").input_value().startswith("Tab two:")  # yours, kept
+    assert draft.answers.get().text.startswith("Tab one:")
+    assert_axe_clean(other, "the answers page with a conflict")
+    other.get_by_role("button", name="Save and continue").click()  # keep mine, deliberately
+    other.get_by_text("Your answers are saved as a draft.").wait_for()
+    assert draft.answers.get().text.startswith("Tab two:")

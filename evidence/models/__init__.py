@@ -19,6 +19,7 @@ from .catalogues import (
     OrganisationType,
     Region,
     normalise_unit,
+    quantity,
 )
 from .organisations import Membership, Organisation
 from .consultations import Consultation, ConsultationQuerySet, Question, default_window
@@ -61,6 +62,7 @@ __all__ = [
     "OrganisationType",
     "Region",
     "normalise_unit",
+    "quantity",
     # organisations
     "Membership",
     "Organisation",

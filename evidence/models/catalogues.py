@@ -66,6 +66,34 @@ class Indicator(CatalogueEntry):
         return any(normalise_unit(u) == wanted for u in self.accepted_units())
 
 
+# Currency symbols written before the number ("£85 million a year", "US$9.6 billion a year").
+CURRENCY_PREFIXES = ("US$", "£", "$", "€")
+
+
+def quantity(value: str, unit: str) -> str:
+    """A value and its unit as people write them: "£85 million a year", "12%", "400 people employed",
+    "98th among countries", not "85 £ million a year"."""
+    value, unit = str(value).strip(), " ".join(str(unit).split())
+    if not unit:
+        return value
+    for symbol in CURRENCY_PREFIXES:
+        if unit.startswith(symbol):
+            rest = unit[len(symbol) :].strip()
+            sign, digits = ("-", value[1:]) if value.startswith("-") else ("", value)
+            return f"{sign}{symbol}{digits}" + (f" {rest}" if rest else "")
+    if unit.lower() in {"%", "percent", "per cent"}:
+        return f"{value}%"
+    if unit.lower().startswith("rank") and value.isdigit():
+        rest = unit[4:].strip()
+        return f"{_ordinal(int(value))}" + (f" {rest}" if rest else "")
+    return f"{value} {unit}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def normalise_unit(unit: str) -> str:
     return " ".join(unit.lower().replace("£", "gbp ").replace("$", "usd ").split())
 

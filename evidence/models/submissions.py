@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .catalogues import EcosystemComponent, Indicator, Region
+from .catalogues import EcosystemComponent, Indicator, Region, quantity
 from .consultations import Consultation, Question
 from .organisations import Organisation
 
@@ -354,6 +354,11 @@ class DataPoint(models.Model):
     def value_display(self) -> str:
         value = self.value.normalize() if self.value == self.value.to_integral() else self.value
         return f"{value:f}" if isinstance(value, Decimal) else str(value)
+
+    @property
+    def value_with_unit(self) -> str:
+        """ "£85 million a year", not "85 £ million a year"."""
+        return quantity(self.value_display, self.unit)
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:

@@ -9,7 +9,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import DataPoint, EcosystemComponent, Indicator, Modality, Organisation, Question, Submission
+from .models import (
+    DataPoint,
+    EcosystemComponent,
+    Indicator,
+    Modality,
+    Organisation,
+    Question,
+    Submission,
+    confidentiality_errors,
+)
 
 
 class LockedSectionMixin:
@@ -240,15 +249,28 @@ class ConfidentialityForm(LockedSectionMixin, forms.ModelForm):
         }
         help_texts = {
             "confidentiality_reason": "Needed if you choose “Commercially confidential”.",
+            "consent_to_publish": "Not with “Attributable, not for publication”, which keeps the whole response "
+            "unpublished.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An explicit choice, never a default: no blank option, and nothing ticked until the submitter chooses.
+        field = self.fields["confidentiality"]
+        field.choices = Submission.Confidentiality.choices
+        field.required = True
+        field.error_messages["required"] = "Select how we may use your response."
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("confidentiality") == Submission.Confidentiality.CONFIDENTIAL
-            and not (data.get("confidentiality_reason") or "").strip()
-        ):
-            self.add_error("confidentiality_reason", "Say why the material is commercially confidential.")
+        if data.get("confidentiality"):
+            errors = confidentiality_errors(
+                confidentiality=data["confidentiality"],
+                reason=data.get("confidentiality_reason") or "",
+                consent=bool(data.get("consent_to_publish")),
+            )
+            for name, message in errors.items():
+                self.add_error(name, message)
         return data
 
 

@@ -25,6 +25,7 @@ from .models import (
     Organisation,
     Submission,
     SubmissionVersion,
+    confidentiality_errors,
 )
 from .uploads import inspect_upload
 
@@ -195,10 +196,14 @@ def submission_update(
         setattr(submission, field, value)
     if submission.confidentiality != Submission.Confidentiality.CONFIDENTIAL:
         submission.confidentiality_reason = ""
-    elif not submission.confidentiality_reason.strip():
-        raise ValidationError(
-            {"confidentiality_reason": "Say why the material is commercially confidential."}, code="reason"
+    if "confidentiality" in data and (
+        errors := confidentiality_errors(
+            confidentiality=submission.confidentiality,
+            reason=submission.confidentiality_reason,
+            consent=submission.consent_to_publish,
         )
+    ):
+        raise ValidationError(errors, code="confidentiality")
     changed = sorted(field for field in SUBMITTER_FIELDS if getattr(submission, field) != before[field])
     if not changed:
         return submission  # saving an unchanged page writes nothing and adds no history
@@ -341,16 +346,25 @@ def attachment_delete(*, attachment: Attachment, by, now=None) -> None:
     transaction.on_commit(lambda: storage.delete(stored))
 
 
+def submission_blockers(submission: Submission) -> list[tuple[str, str]]:
+    """What stops a response being submitted: (message, the name of the page that fixes it)."""
+    blockers = []
+    if not submission.summary.strip():
+        blockers.append(("Enter a summary of your evidence.", "evidence:section_about"))
+    if not submission.answers.exists() and not submission.proposals.strip():
+        blockers.append(("Answer at least one question or say what should change.", "evidence:section_answers"))
+    errors = confidentiality_errors(
+        confidentiality=submission.confidentiality,
+        reason=submission.confidentiality_reason,
+        consent=submission.consent_to_publish,
+    )
+    blockers += [(message, "evidence:section_confidentiality") for message in errors.values()]
+    return blockers
+
+
 def submission_problems(submission: Submission) -> list[str]:
     """What stops a response being submitted, in words (empty when it is ready)."""
-    problems = []
-    if not submission.summary.strip():
-        problems.append("Add a summary of your evidence.")
-    if not submission.answers.exists() and not submission.proposals.strip():
-        problems.append("Answer at least one question or say what should change.")
-    if submission.is_confidential and not submission.confidentiality_reason.strip():
-        problems.append("Say why the material is commercially confidential.")
-    return problems
+    return [message for message, _ in submission_blockers(submission)]
 
 
 def snapshot(submission: Submission) -> dict[str, Any]:

@@ -438,7 +438,7 @@ def check_answers(request: HttpRequest, public_id) -> HttpResponse:
             "answers": submission.answers.select_related("question__component"),
             "data_points": submission.data_points.select_related("indicator", "geography", "component"),
             "attachments": submission.attachments.all(),
-            "problems": services.submission_problems(submission),
+            "problems": services.submission_blockers(submission),
             "can_submit": submission.can_be_submitted(),
         },
     )

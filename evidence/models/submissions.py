@@ -39,7 +39,7 @@ def confidentiality_errors(*, confidentiality: str, reason: str, consent: bool) 
     confidentiality page, the submit check and imports all apply these rules."""
     errors = {}
     if not confidentiality:
-        errors["confidentiality"] = "Choose how we may use your response."
+        errors["confidentiality"] = "Select how we may use your response."
     elif confidentiality == Submission.Confidentiality.CONFIDENTIAL and not reason.strip():
         errors["confidentiality_reason"] = "Say why the material is commercially confidential."
     elif confidentiality == Submission.Confidentiality.ATTRIBUTABLE and consent:
@@ -99,9 +99,8 @@ class Submission(models.Model):
     summary = models.TextField("Summary of your evidence", blank=True)
     proposals = models.TextField("What should change?", blank=True)
     declared_interests = models.TextField(blank=True)
-    confidentiality = models.CharField(
-        max_length=14, choices=Confidentiality.choices, default=Confidentiality.PUBLISHABLE
-    )
+    # No default: the submitter must choose before submitting (blank while a draft has no choice yet).
+    confidentiality = models.CharField(max_length=14, choices=Confidentiality.choices, blank=True, default="")
     confidentiality_reason = models.TextField(blank=True)
     consent_to_publish = models.BooleanField(
         default=False, help_text="Consent to publish what is not marked confidential."
@@ -185,6 +184,11 @@ class Submission(models.Model):
                 condition=Q(status="draft") | ~Q(reference=""),
                 name="submission_reference_once_submitted",
                 violation_error_message="A submitted or withdrawn response must have a reference.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(confidentiality=""),
+                name="submission_confidentiality_chosen",
+                violation_error_message="Choose how the response may be used before submitting it.",
             ),
             models.CheckConstraint(
                 condition=(Q(channel="web") & Q(received_on__isnull=True))

@@ -117,3 +117,37 @@ def test_two_tabs_editing_one_draft_lose_neither_answer(page, signed_in, member,
     other.get_by_role("button", name="Save and continue").click()  # keep mine, deliberately
     other.get_by_text("Your answers are saved as a draft.").wait_for()
     assert draft.answers.get().text.startswith("Tab two:")
+
+
+def test_submitting_without_choosing_confidentiality_is_stopped_and_explained(page, signed_in, member, call):
+    draft = Submission.objects.create(
+        consultation=call,
+        organisation=member.membership.organisation,
+        created_by=member,
+        summary="We make sterile injectables and cannot hire engineers.",
+        proposals="Fund apprenticeships in sterile manufacturing.",
+    )
+    signed_in(member)
+    page.goto(reverse("evidence:check_answers", kwargs={"public_id": draft.public_id}))
+    summary = page.locator("#error-summary")
+    assert "Select how we may use your response." in summary.inner_text()
+    assert page.get_by_role("button", name="Submit response").count() == 0
+    assert_axe_clean(page, "check answers with no confidentiality choice")
+    summary.get_by_role("link", name="Select how we may use your response.").click()
+    page.wait_for_url("**/confidentiality/")
+    assert page.locator("input[name=confidentiality]:checked").count() == 0  # nothing chosen for them
+    page.get_by_role("button", name="Save and continue").click()
+    page.locator("#error-summary").get_by_text("Select how we may use your response.").wait_for()
+    page.get_by_label("Attributable, not for publication").check()
+    page.get_by_label("I consent to publication").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.locator("#error-summary").get_by_text("also consented to publication").wait_for()
+    shot(page, "14-confidentiality-contradiction")
+    assert_axe_clean(page, "the confidentiality page refusing a contradiction")
+    page.get_by_label("I consent to publication").uncheck()
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/check/")
+    page.get_by_role("button", name="Submit response").click()
+    page.get_by_text("Your reference is").wait_for()
+    draft.refresh_from_db()
+    assert draft.confidentiality == "attributable" and not draft.consent_to_publish

@@ -34,6 +34,7 @@ def _fill_minimum(client, submission):
             "proposals": "Fund apprenticeships.",
         },
     )
+    client.post(_url("section_confidentiality", submission), {"confidentiality": "publishable"})
 
 
 def test_a_new_member_signs_up_verifies_and_submits_evidence_with_a_file_and_a_data_point(
@@ -169,7 +170,7 @@ def test_submitting_an_empty_response_lists_what_is_missing(submitter_client, co
     submission = _start(submitter_client, consultation)
     response = submitter_client.post(_url("submit", submission), follow=True)
     content = response.content.decode()
-    assert "Add a summary of your evidence." in content
+    assert "Enter a summary of your evidence." in content
     submission.refresh_from_db()
     assert submission.status == Submission.Status.DRAFT and submission.reference == ""
 

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def theirs(submitter, consultation):
     """Northern Biologics' submitted response with a data point and a file."""
     draft = services.submission_start(consultation=consultation, user=submitter)
-    services.submission_update(submission=draft, by=submitter, data={"summary": "Ours", "proposals": "p"})
+    services.submission_update(
+        submission=draft, by=submitter, data={"summary": "Ours", "proposals": "p", "confidentiality": "publishable"}
+    )
     point = factories.DataPointFactory(submission=draft)
     attachment = services.attachment_add(
         submission=draft, upload=files.upload("secret.pdf", files.pdf_bytes()), by=submitter

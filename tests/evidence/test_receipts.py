@@ -34,6 +34,7 @@ def fill(draft, submitter, **changes):
         data={
             "summary": "Recruiting process engineers is our main constraint.",
             "proposals": "Fund apprenticeships in sterile manufacturing.",
+            "confidentiality": "publishable",
             **changes,
         },
     )

@@ -78,7 +78,7 @@ class AboutForm(LockedSectionMixin, forms.ModelForm):
             "declared_interests": "Funding, commercial or other interests a reader should know about.",
         }
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 5}),
+            "summary": forms.Textarea(attrs={"rows": 5, "data-word-limit": 300}),
             "declared_interests": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -113,7 +113,7 @@ class AnswersForm(LockedSectionMixin, forms.Form):
             label="What should change?",
             required=False,
             initial=proposals,
-            widget=forms.Textarea(attrs={"rows": 6}),
+            widget=forms.Textarea(attrs={"rows": 6, "data-word-limit": 1000}),
             help_text="Your proposals to government and industry. Up to 1,000 words.",
         )
 

@@ -151,3 +151,48 @@ def test_submitting_without_choosing_confidentiality_is_stopped_and_explained(pa
     page.get_by_text("Your reference is").wait_for()
     draft.refresh_from_db()
     assert draft.confidentiality == "attributable" and not draft.consent_to_publish
+
+
+def test_an_oversized_answer_is_caught_before_sending_and_nothing_typed_is_lost(
+    page, browser, live_server, signed_in, member, draft, call, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20_000  # the live server runs in this process: a small limit
+    signed_in(member)
+    question = call.questions.first()
+    answers = reverse("evidence:section_answers", kwargs={"public_id": draft.public_id})
+    page.goto(answers)
+    box = page.locator(f"#id_q{question.pk}")
+    box.fill("Process engineers are scarce. " * 10)
+    assert page.locator(f"#id_q{question.pk}-count").inner_text() == "You have 160 words remaining"
+    long_text = "Vacancies " * 2_500  # 25,000 characters, 2,500 words
+    box.fill(long_text)
+    assert "2300 words too many" in page.locator(f"#id_q{question.pk}-count").inner_text()
+    page.get_by_role("button", name="Save and continue").click()
+    alert = page.locator("#too-big")
+    alert.wait_for()
+    assert "about 25 KB, and the most that can be sent at once is 20 KB" in alert.inner_text()
+    assert "Nothing you typed has been lost" in alert.inner_text()
+    assert page.url.endswith(answers) and box.input_value() == long_text
+    shot(page, "14-oversized-caught")
+    assert_axe_clean(page, "the answers page with an oversized answer")
+
+    # Without the script (or with a browser that skips it) the server answers with a page that says why.
+    bare = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    client = Client()
+    client.force_login(member)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    bare.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    plain = bare.new_page()
+    plain.goto(answers)
+    plain.locator(f"#id_q{question.pk}").fill(long_text)
+    plain.get_by_role("button", name="Save and continue").click()
+    plain.get_by_role("heading", name="Too much to send at once").wait_for()
+    assert "larger than the 19.5\xa0KB this site accepts" in plain.locator("main").inner_text()
+    shot(plain, "14-oversized-413")
+    plain.get_by_role("link", name="Go back to the page").wait_for()
+    plain.go_back()
+    assert plain.locator(f"#id_q{question.pk}").input_value() == long_text  # still in the browser
+    bare.close()
+    assert not draft.answers.exists()

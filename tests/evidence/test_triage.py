@@ -227,10 +227,19 @@ def test_a_reviewer_without_the_permission_never_sees_confidential_text(client, 
 
 
 def test_reviewers_never_see_drafts_in_the_admin(client, consultation, reviewer):
-    draft = factories.SubmissionFactory(consultation=consultation)
+    draft = factories.SubmissionFactory(consultation=consultation, organisation__name="Halfway Drafts Ltd")
+    finished = factories.SubmittedSubmissionFactory(
+        consultation=consultation, organisation__name="Finished Evidence plc"
+    )
     client.force_login(reviewer)
-    assert client.get(reverse("admin:evidence_submission_change", args=[draft.pk])).status_code == 302
-    assert "Draft" not in client.get(reverse("admin:evidence_submission_changelist")).content.decode()
+    response = client.get(reverse("admin:evidence_submission_change", args=[draft.pk]))
+    # The admin answers an object outside its queryset by sending the reviewer back to the index.
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    listing = client.get(reverse("admin:evidence_submission_changelist"))
+    page = listing.content.decode()
+    assert "Finished Evidence plc" in page  # the submitted response is listed, with its organisation
+    assert "Halfway Drafts Ltd" not in page
+    assert list(listing.context["cl"].result_list) == [finished]
 
 
 def test_an_illegal_transition_in_the_admin_form_is_refused_with_a_message(client, submitted, reviewer):

@@ -1,7 +1,6 @@
 """Redis down when someone submits: the response is saved and confirmed, and the receipt and follow-up
 work wait in the outbox until the broker is back. Uses a private redis-server, never the shared one."""
 
-import shutil
 import socket
 import subprocess
 import time
@@ -13,7 +12,7 @@ from django.urls import reverse
 from evidence.models import OutboxTask, Submission
 from tests import factories
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server program")
+pytestmark = pytest.mark.redis_server
 
 
 def _free_port() -> int:

@@ -7,6 +7,7 @@ confidence" on every page when the pack includes confidential evidence.
 from __future__ import annotations
 
 import json
+import re
 from typing import BinaryIO
 
 from .pack import Pack, PackComponent
@@ -27,44 +28,55 @@ def _refs(numbers: list[int], limit: int | None = None) -> str:
 
 # --- Markdown ----------------------------------------------------------------------------------------------
 
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]!|#])")
+
+
+def md(text: object) -> str:
+    """Text that users wrote, as inert Markdown: one line (no new block can start inside it), HTML escaped,
+    and the characters that make links, images, code and emphasis escaped. Whoever renders the pack sees the
+    words, never a ``javascript:`` link, a remote image or raw HTML."""
+    flat = " ".join(str(text).split())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_ESCAPE.sub(r"\\\1", flat)
+
 
 def _component_lines(component: PackComponent) -> list[str]:
-    lines = [f"## {component.name}", "", component.description, ""]
+    lines = [f"## {md(component.name)}", "", md(component.description), ""]
     lines += [
         "### Evidence base",
         "",
         f"{component.submissions} reviewed responses from {component.organisations} organisations. "
-        f"Confidence: **{component.confidence}** – {component.confidence_reason}",
+        f"Confidence: **{md(component.confidence)}** – {md(component.confidence_reason)}",
         "",
         "Strength of evidence: " + ", ".join(f"{g}: {n}" for g, n in component.grades.items()) + ".",
         "",
-        "By organisation type: " + "; ".join(f"{k} {v}" for k, v in component.by_organisation_type.items()),
+        "By organisation type: " + "; ".join(f"{md(k)} {v}" for k, v in component.by_organisation_type.items()),
         "",
-        "By nation and region: " + "; ".join(f"{k} {v}" for k, v in component.by_region.items()),
+        "By nation and region: " + "; ".join(f"{md(k)} {v}" for k, v in component.by_region.items()),
         "",
     ]
     if component.message:
-        lines += [f"_{component.message}_", ""]
+        lines += [f"_{md(component.message)}_", ""]
     if component.themes:
         lines += ["### Themes", ""]
         for theme in component.themes:
-            lines.append(f"- **{theme.label}** ({theme.size} responses)")
-            lines += [f"  - “{q.text}”{_refs(q.references)}" for q in theme.quotes]
+            lines.append(f"- **{md(theme.label)}** ({theme.size} responses)")
+            lines += [f"  - “{md(q.text)}”{_refs(q.references)}" for q in theme.quotes]
         lines.append("")
     for rec in component.recommendations:
         lines += [
-            f"### Recommendation {rec.number}: {rec.title}",
+            f"### Recommendation {rec.number}: {md(rec.title)}",
             "",
-            f"Status: {rec.status}",
+            f"Status: {md(rec.status)}",
             "",
-            f"**Objective.** {rec.objective}",
+            f"**Objective.** {md(rec.objective)}",
             "",
             "**Rationale**",
             "",
         ]
-        lines += [f"{n}. {s.text}{_refs(s.references)}" for n, s in enumerate(rec.rationale, start=1)]
+        lines += [f"{n}. {md(s.text)}{_refs(s.references)}" for n, s in enumerate(rec.rationale, start=1)]
         lines += ["", "**Dissenting evidence**", ""]
-        lines += [f"- {s.text}{_refs(s.references)}" for s in rec.dissent] or ["- None found."]
+        lines += [f"- {md(s.text)}{_refs(s.references)}" for s in rec.dissent] or ["- None found."]
         lines += [
             "",
             "**Success criteria**",
@@ -74,19 +86,19 @@ def _component_lines(component: PackComponent) -> list[str]:
         ]
         for c in rec.criteria:
             cells = [
-                c.indicator,
-                c.baseline + _refs(c.baseline_references),
-                c.target,
-                c.deadline,
-                c.owner,
-                c.data_source,
-                c.frequency,
+                md(c.indicator),
+                md(c.baseline) + _refs(c.baseline_references),
+                md(c.target),
+                md(c.deadline),
+                md(c.owner),
+                md(c.data_source),
+                md(c.frequency),
             ]
-            lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     if component.confidential_evidence:
         lines += ["### Commercially confidential evidence (Commercial in confidence)", ""]
-        lines += [f"- {s.text}{_refs(s.references)}" for s in component.confidential_evidence]
+        lines += [f"- {md(s.text)}{_refs(s.references)}" for s in component.confidential_evidence]
         lines.append("")
     return lines
 
@@ -95,13 +107,14 @@ def write_markdown(pack: Pack, out: BinaryIO) -> None:
     lines = []
     if pack.confidential:
         lines += [f"**{pack.marking.upper()}**", ""]
-    lines += [f"# {pack.title}", "", f"Compilation run {pack.run}, generated {pack.generated_at}.", ""]
-    lines += ["## Contents", ""] + [f"{n}. {c.name}" for n, c in enumerate(pack.components, start=1)] + [""]
+    lines += [f"# {md(pack.title)}", "", f"Compilation run {pack.run}, generated {pack.generated_at}.", ""]
+    lines += ["## Contents", ""] + [f"{n}. {md(c.name)}" for n, c in enumerate(pack.components, start=1)] + [""]
     for component in pack.components:
         lines += _component_lines(component)
     lines += ["## Annex: evidence cited", ""]
     lines += [
-        f"[{r.number}] {r.reference} – {r.organisation} ({r.organisation_type}, {r.region}; {r.confidentiality})"
+        f"[{r.number}] {md(r.reference)} – {md(r.organisation)} "
+        f"({md(r.organisation_type)}, {md(r.region)}; {md(r.confidentiality)})"
         for r in pack.references
     ]
     if pack.confidential:

@@ -110,6 +110,7 @@ MARKDOWN_PAYLOADS = [
     "<a href='javascript:alert(1)'>details</a>",
     "line one\n\n# A heading they added\n\n<iframe src=//evil.example>",
     "[ref]: javascript:alert(1)",
+    "[1]: javascript:alert(1)",
 ]
 
 

@@ -18,7 +18,6 @@ import threading
 import urllib.request
 
 import pytest
-from django.conf import settings
 from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.db import models
@@ -319,11 +318,8 @@ def test_a_request_that_runs_between_another_ones_form_and_its_rendering_changes
     assert "withheld" in outsider_page
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two requests at once (SQLite's in-memory test database serves one thread)")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL=postgres://...): concurrent requests"
-)
 def test_two_reviewers_loading_one_confidential_response_at_once_each_see_only_their_share(live_db, live_server):
     """The same, for real: two people load one confidential response at the same time, over and over,
     through a threaded live server (SQLite's in-memory test database cannot serve two threads at once)."""

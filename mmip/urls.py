@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from evidence.signin import admin_login
 from recommendations.views.public import you_said_we_did
 
 
@@ -16,6 +17,8 @@ class FaviconView(RedirectView):
 admin.site.site_header = "MMIP Evidence: review"
 admin.site.site_title = "MMIP Evidence admin"
 admin.site.index_title = "Triage and review"
+# Staff sign in through allauth (rate limits, second factor), never through the admin's own form.
+admin.site.login = admin_login
 
 urlpatterns = [
     path("admin/", admin.site.urls),

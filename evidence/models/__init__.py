@@ -19,7 +19,6 @@ from .catalogues import (
     OrganisationType,
     Region,
     normalise_unit,
-    quantity,
 )
 from .organisations import Membership, Organisation
 from .consultations import Consultation, ConsultationQuerySet, Question, default_window
@@ -27,6 +26,7 @@ from .submissions import (
     Answer,
     Attachment,
     DataPoint,
+    OtherMeasure,
     Submission,
     SubmissionQuerySet,
     SubmissionStateHistory,
@@ -62,7 +62,6 @@ __all__ = [
     "OrganisationType",
     "Region",
     "normalise_unit",
-    "quantity",
     # organisations
     "Membership",
     "Organisation",
@@ -75,6 +74,7 @@ __all__ = [
     "Answer",
     "Attachment",
     "DataPoint",
+    "OtherMeasure",
     "Submission",
     "SubmissionQuerySet",
     "SubmissionStateHistory",

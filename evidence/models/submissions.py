@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .catalogues import EcosystemComponent, Indicator, Region, quantity
+from ..units import format_value
+from .catalogues import EcosystemComponent, Indicator, Region
 from .consultations import Consultation, Question
 from .organisations import Organisation
 
@@ -363,6 +364,29 @@ class DataPoint(models.Model):
     def value_with_unit(self) -> str:
         """ "£85 million a year", not "85 £ million a year"."""
         return quantity(self.value_display, self.unit)
+
+
+class OtherMeasureQuerySet(models.QuerySet):
+    def unmapped(self):
+        """Figures named by the respondent that no reviewer has mapped to a catalogue indicator yet."""
+        return self.filter(indicator__isnull=True).exclude(other_indicator="")
+
+    def given(self):
+        """In submitted responses only (a draft's figures are nobody's business yet)."""
+        return self.filter(submission__status=Submission.Status.SUBMITTED)
+
+
+class OtherMeasure(DataPoint):
+    """A data point under "another measure": the admin groups them by a normalised name and maps a group to
+    a catalogue indicator (or a new one), after which its figures count towards that indicator's criteria.
+    The respondent's own wording stays in ``other_indicator``."""
+
+    objects = OtherMeasureQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "other measure"
+        permissions = [("map_othermeasure", "Can map other measures to an indicator, or create one for them")]
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:

@@ -1,9 +1,11 @@
 """Template filters of the submitter pages and e-mails."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import template
 
-from ..models import quantity as _quantity
 from ..uploads import clean_file_name
+from ..units import format_value
 
 register = template.Library()
 
@@ -11,7 +13,10 @@ register = template.Library()
 @register.filter
 def quantity(value, unit: str) -> str:
     """``{{ dp.value|quantity:dp.unit }}``: "£85 million a year", not "85 £ million a year"."""
-    return _quantity(value, unit)
+    try:
+        return format_value(Decimal(str(value)), unit or "")
+    except (InvalidOperation, ValueError):
+        return f"{value} {unit or ''}".strip()
 
 
 @register.filter

@@ -14,7 +14,7 @@ def forget_defaulted_choices(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0009_submission_channel"),
+        ("evidence", "0012_other_measure"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -362,8 +362,9 @@ class DataPoint(models.Model):
 
     @property
     def value_with_unit(self) -> str:
-        """ "£85 million a year", not "85 £ million a year"."""
-        return quantity(self.value_display, self.unit)
+        """The value as people write it: "£85 million a year", not "85 £ million a year"."""
+        kind = self.indicator.kind if self.indicator_id else Indicator.Kind.LEVEL
+        return format_value(self.value, self.unit, kind)
 
 
 class OtherMeasureQuerySet(models.QuerySet):

@@ -4,8 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from ..uploads import clean_file_name
 from ..units import format_value
+from ..uploads import clean_file_name
 
 register = template.Library()
 

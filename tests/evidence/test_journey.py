@@ -112,7 +112,7 @@ def test_a_new_member_signs_up_verifies_and_submits_evidence_with_a_file_and_a_d
     # The receipt went out (Celery runs eagerly without a broker) and says what was received.
     receipt = mail.outbox[-1]
     assert "MMIP-0001" in receipt.subject and "Northern Sterile Ltd" in receipt.body
-    assert "Employment" not in receipt.body and "1200 jobs" in receipt.body
+    assert "Employment" not in receipt.body and "1,200 jobs" in receipt.body
 
 
 def _pdf_upload(name="evidence.pdf", body=b"Sterile capacity survey"):

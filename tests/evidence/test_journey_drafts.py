@@ -83,7 +83,7 @@ def test_a_stale_data_point_edit_shows_the_saved_figures_and_keeps_yours(submitt
     form = {
         "indicator": point.indicator_id,
         "value": "500",
-        "unit": "people employed",
+        "unit": "jobs",
         "period_start": "2023",
         "geography": point.geography_id,
         "source": "HR system",
@@ -92,7 +92,7 @@ def test_a_stale_data_point_edit_shows_the_saved_figures_and_keeps_yours(submitt
     page = submitter_client.post(url("data_point_edit", draft, pk=point.pk), form)
     html = page.content.decode()
     assert page.status_code == 200 and "The saved version of this data point" in html
-    assert "450 people employed" in html and 'value="500"' in html
+    assert "450 jobs" in html and 'value="500"' in html
     assert DataPoint.objects.get().value == 450
 
 
@@ -104,7 +104,7 @@ def test_editing_a_data_point_removed_in_another_tab_keeps_the_figures_typed(sub
     form = {
         "indicator": point.indicator_id,
         "value": "512",
-        "unit": "people employed",
+        "unit": "jobs",
         "period_start": "2023",
         "geography": point.geography_id,
         "source": "HR system",

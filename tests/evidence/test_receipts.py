@@ -71,7 +71,7 @@ def test_the_receipt_summarises_what_was_submitted(draft, submitter, django_capt
     assert "Recruiting process engineers is our main constraint." in body
     assert "What should change?\nFund apprenticeships in sterile manufacturing." in body
     assert "Answers: 1" in body and "(7 words)" in body
-    assert "- Medicines manufacturing jobs: 1200 jobs (2023, Wales)" in body
+    assert "- Medicines manufacturing jobs: 1,200 jobs (2023, Wales)" in body
     assert "Confidentiality: Publishable: may be published with attribution" in body
     assert f"http://127.0.0.1:8000{submission.get_absolute_url()}" in body
     html, mimetype = receipt.alternatives[0]

@@ -5,11 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from evidence import duplicates, review, search
+from evidence import review, search
 from evidence.models import (
     Answer,
     ComponentTag,
-    DuplicateFlag,
     EcosystemComponent,
     Excerpt,
     ReviewAssignment,
@@ -168,27 +167,6 @@ def test_a_tag_to_another_consultations_component_or_a_bad_grade_is_refused(subm
     with pytest.raises(ValidationError, match="is not a grade"):
         review.tag_save(submission=submitted, component=factories.component("skills"), grade="E", by=reviewer)
     assert not ComponentTag.objects.exists()
-
-
-def test_near_duplicates_and_campaigns_are_flagged(consultation):
-    text = "We support the coalition's call for a national manufacturing strategy with long-term funding."
-    campaign = [factories.SubmittedSubmissionFactory(consultation=consultation, summary=text) for _ in range(3)]
-    original = factories.SubmittedSubmissionFactory(
-        consultation=consultation,
-        summary="Energy costs at our Speke site doubled to 12 million pounds a year.",
-    )
-    copy = factories.SubmittedSubmissionFactory(
-        consultation=consultation,
-        organisation=original.organisation,
-        summary="Energy costs at our Speke site doubled to 12 million pounds a year!",
-    )
-    factories.SubmittedSubmissionFactory(consultation=consultation, summary="Apprenticeships in Wales need reform.")
-    search.refresh(Submission.objects.values_list("pk", flat=True))
-    duplicates.detect(consultation_id=consultation.pk)
-    assert DuplicateFlag.objects.get(submission=copy).kind == "duplicate"
-    last = DuplicateFlag.objects.filter(submission=campaign[2])
-    assert {f.kind for f in last} == {"campaign"} and last.first().campaign_key == campaign[0].reference
-    assert DuplicateFlag.objects.count() == 1 + 1 + 2
 
 
 def test_search_finds_words_in_answers_and_attachment_text(submitted, consultation):

@@ -1,0 +1,161 @@
+"""Duplicates, campaigns and shared passages: what is found, how it is grouped, and that the work of one
+submit does not grow with the call."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evidence import duplicates, search
+from evidence.models import Campaign, DuplicateFlag, PassageBand, Submission
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATE = [
+    "We call on the government to set out a national medicines manufacturing strategy with long-term "
+    "capital funding that lasts beyond a single spending review.",
+    "Approvals for new facilities take too long: the MHRA should inspect new sites within ninety days and "
+    "recognise inspections by the FDA and the EMA so that work is not done twice.",
+    "The NHS should publish demand signals for critical medicines, so that manufacturers can justify "
+    "building capacity in the United Kingdom rather than abroad.",
+]
+
+DISTINCT = [
+    "Our Speke site lost two hundred process technicians to the automotive sector last year, and the "
+    "apprenticeship levy cannot be spent on the short courses we need for sterile manufacturing.",
+    "Energy costs at our plant in Grangemouth doubled between 2021 and 2023; a grid connection for the "
+    "new biologics hall was quoted for 2031, which makes the investment case impossible to close.",
+    "As a contract manufacturer we compete for projects with sites in Ireland and Singapore, where capital "
+    "grants arrive within months and the tax treatment of plant and machinery is simpler.",
+    "Recruiting qualified persons for batch release is our hardest problem: there are too few of them, "
+    "and training a new one takes about four years of supervised practice on a licensed site.",
+]
+
+
+def letter(paragraphs, *, greeting="Dear MMIP team,", sign_off="Yours sincerely,\nA. Sender"):
+    return "\n\n".join([greeting, *paragraphs, sign_off])
+
+
+def submit(consultation, text, organisation=None, **kwargs):
+    """A submitted response with ``text`` as its summary, indexed and compared as the worker does."""
+    organisation = organisation or factories.OrganisationFactory(**kwargs)
+    submission = factories.SubmittedSubmissionFactory(
+        consultation=consultation, organisation=organisation, summary=text, proposals=""
+    )
+    search.refresh([submission.pk])
+    duplicates.detect_for_submission(submission_id=submission.pk)
+    return submission
+
+
+def test_a_template_letter_from_many_senders_is_one_campaign(consultation):
+    first = submit(consultation, letter(TEMPLATE))
+    reordered = submit(
+        consultation,
+        letter([TEMPLATE[2], TEMPLATE[0], TEMPLATE[1]], greeting="To whom it may concern,", sign_off="Best, Jo"),
+    )
+    edited = submit(
+        consultation,
+        letter([TEMPLATE[0].replace("national", "UK-wide"), TEMPLATE[1].replace("ninety", "sixty"), TEMPLATE[2]]),
+    )
+    personal = submit(consultation, letter([*TEMPLATE, DISTINCT[0]], greeting="Hello,"))
+    campaign = Campaign.objects.get()
+    assert campaign.founder == first
+    flags = DuplicateFlag.objects.filter(kind=DuplicateFlag.Kind.CAMPAIGN)
+    assert {f.submission for f in flags} == {reordered, edited, personal}
+    assert {f.campaign for f in flags} == {campaign}
+    assert {f.campaign_key for f in flags} == {first.reference}
+    assert "national medicines manufacturing strategy" in campaign.shared_text
+    added = flags.get(submission=personal).added_text
+    assert "Speke site lost two hundred" in added and "MHRA" not in added
+    assert not DuplicateFlag.objects.exclude(kind=DuplicateFlag.Kind.CAMPAIGN).exists()
+
+
+def test_the_same_organisation_twice_is_a_duplicate_not_a_campaign(consultation):
+    original = submit(consultation, "\n".join(DISTINCT[:2]), name="Pennine Biologics Ltd")
+    again = submit(
+        consultation, "\n".join(DISTINCT[:2]).replace("doubled", "more than doubled"), name="PENNINE BIOLOGICS LIMITED"
+    )
+    flag = DuplicateFlag.objects.get()
+    assert (flag.submission, flag.similar_to, flag.kind) == (again, original, DuplicateFlag.Kind.DUPLICATE)
+    assert flag.similarity > 0.9
+    assert not Campaign.objects.exists()
+
+
+def test_different_responses_on_the_same_topic_are_not_flagged(consultation):
+    for text in DISTINCT:
+        submit(consultation, text)
+    submit(consultation, "\n".join(TEMPLATE))
+    assert not DuplicateFlag.objects.exists()
+
+
+def test_one_proposal_in_nearly_the_same_words_in_different_responses_is_a_shared_passage(consultation):
+    proposal = (
+        "We propose a medicines manufacturing investment fund of five hundred million pounds, with decisions "
+        "on applications within twelve weeks and support for both capital and skills."
+    )
+    first = submit(consultation, "\n".join([DISTINCT[0], proposal, DISTINCT[1]]), name="Speke Pharma")
+    second = submit(
+        consultation,
+        "\n".join([DISTINCT[2], proposal.replace("We propose", "The trade body proposes"), DISTINCT[3]]),
+        name="BioIndustry Body",
+    )
+    flag = DuplicateFlag.objects.get()
+    assert (flag.submission, flag.similar_to, flag.kind) == (second, first, DuplicateFlag.Kind.PASSAGE)
+    assert "investment fund of five hundred million" in flag.shared_text
+    assert "Singapore" not in flag.shared_text
+
+
+def test_running_again_changes_nothing_and_keeps_a_reviewers_decision(consultation, reviewer):
+    submit(consultation, letter(TEMPLATE))
+    second = submit(consultation, letter(TEMPLATE, greeting="Hi,"))
+    DuplicateFlag.objects.update(status=DuplicateFlag.Status.REJECTED)
+    duplicates.detect_for_submission(submission_id=second.pk)
+    flag = DuplicateFlag.objects.get()
+    assert flag.status == DuplicateFlag.Status.REJECTED
+    assert PassageBand.objects.filter(submission=second).count() == len(TEMPLATE) * 6
+
+
+def test_drafts_and_empty_responses_are_not_indexed(consultation):
+    draft = factories.SubmissionFactory(consultation=consultation, summary=letter(TEMPLATE))
+    assert duplicates.detect_for_submission(submission_id=draft.pk) == 0
+    short = submit(consultation, "Agree.")
+    assert not PassageBand.objects.exists()
+    assert short.fingerprint.passage_words == []
+
+
+def _detection_queries(submission) -> list[str]:
+    search.refresh([submission.pk])
+    with CaptureQueriesContext(connection) as queries:
+        duplicates.detect_for_submission(submission_id=submission.pk)
+    # Each statement without its values (ids, keys): what is read and written, not which rows.
+    return [re.split(r" WHERE | VALUES ", q["sql"])[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_the_work_of_one_submit_does_not_grow_with_the_call(consultation, monkeypatch):
+    """Same queries and a bounded look-up whether the call holds a few responses or a large campaign."""
+    monkeypatch.setattr(duplicates, "BUCKET_CAP", 4)
+    monkeypatch.setattr(duplicates, "MAX_CANDIDATES", 3)
+    submit(consultation, letter(TEMPLATE))
+    submit(consultation, letter(TEMPLATE, greeting="Hi,"))
+    small = factories.SubmittedSubmissionFactory(consultation=consultation, summary=letter(TEMPLATE), proposals="")
+    few = _detection_queries(small)
+    for n in range(12):
+        submit(consultation, letter(TEMPLATE, sign_off=f"Regards, sender {n}"))
+    for text in DISTINCT:
+        submit(consultation, text)
+    large = factories.SubmittedSubmissionFactory(consultation=consultation, summary=letter(TEMPLATE), proposals="")
+    many = _detection_queries(large)
+    # The response; delete its index rows; its undecided flags (select, then delete: none here); the band
+    # look-up; the candidates' fingerprints; campaigns they founded; campaigns they joined (their flags);
+    # insert the flags; the fingerprint upsert (select, insert); insert the bands.
+    assert len(few) == 11
+    # The same statements, less the bands insert: every key of a 13th copy of the letter is full.
+    assert many == [q for q in few if not q.startswith('INSERT INTO "evidence_passageband"')]
+    # A full key takes no more rows: a look-up returns at most BUCKET_CAP rows per key.
+    keys = PassageBand.objects.values_list("key", flat=True)
+    assert max(list(keys).count(k) for k in set(keys)) == 4
+    # Compared with at most MAX_CANDIDATES responses: only three signatures were read.
+    assert Submission.objects.filter(consultation=consultation).count() == 2 + 1 + 12 + 4 + 1
+    assert DuplicateFlag.objects.get(submission=large).kind == DuplicateFlag.Kind.CAMPAIGN

@@ -10,7 +10,7 @@ from django.urls import reverse
 from evidence.models import Answer, ComponentTag, DataPoint, Submission
 from recommendations import services
 from recommendations.compile import compile_component
-from recommendations.compile.core import baseline, confidence, evidence_base, proposals
+from recommendations.compile.core import confidence, evidence_base, proposals
 from recommendations.compile.data import (
     NOT_ENOUGH,
     ComponentInput,
@@ -19,6 +19,7 @@ from recommendations.compile.data import (
     IndicatorInfo,
     Text,
 )
+from recommendations.compile.figures import baseline
 from recommendations.models import CompilationRun, ComponentResult, Recommendation, SuccessCriterion
 from tests import factories
 

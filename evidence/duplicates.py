@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import fingerprints
 from .fingerprints import Fingerprint
@@ -51,16 +52,22 @@ def _excerpt(text: str, spans: list[tuple[int, int]], chosen) -> str:
 
 
 def _index(*, submission_id: int, fp: Fingerprint, sender: str, version: int, keys, full: set[int]) -> None:
-    spans = [[p.start, p.end] for p in fp.passages]
-    TextFingerprint.objects.update_or_create(
-        submission_id=submission_id,
-        defaults={
-            "sender_key": sender,
-            "passage_words": [p.words for p in fp.passages],
-            "passage_spans": spans,
-            "signatures": fp.to_bytes(),
-            "version": version,
-        },
+    # One statement whether or not the response was indexed before (an upsert).
+    TextFingerprint.objects.bulk_create(
+        [
+            TextFingerprint(
+                submission_id=submission_id,
+                sender_key=sender,
+                passage_words=[p.words for p in fp.passages],
+                passage_spans=[[p.start, p.end] for p in fp.passages],
+                signatures=fp.to_bytes(),
+                version=version,
+                indexed_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["submission"],
+        update_fields=["sender_key", "passage_words", "passage_spans", "signatures", "version", "indexed_at"],
     )
     PassageBand.objects.bulk_create(
         PassageBand(key=key, submission_id=submission_id, passage=number) for key, number in keys if key not in full
@@ -72,13 +79,14 @@ def detect_for_submission(*, submission_id: int) -> int:
     """Fingerprint and index one submitted response, and flag what it shares with earlier ones. Returns
     the number of flags made. Idempotent: a second run for the same version finds the same and adds nothing.
 
-    Queries, whatever the number of responses: the response; its earlier index rows (delete); its earlier
-    undecided flags (delete); the band look-up; the candidates' fingerprints; their campaigns (only when
-    the same text came from another sender); then the writes: fingerprint, bands, flags.
+    Queries, whatever the number of responses: the response (with its fingerprint's version); for a
+    response seen before, its earlier index rows and undecided flags (deletes); the band look-up; the
+    candidates' fingerprints; their campaigns (when the same text came from another sender); then the
+    writes: flags, fingerprint (an upsert), bands.
     """
     row = (
         Submission.objects.filter(pk=submission_id, status=Submission.Status.SUBMITTED)
-        .values("consultation_id", "organisation_id", "organisation__name", "search_document", "version")
+        .values("consultation_id", "organisation__name", "search_document", "version", "fingerprint__version")
         .first()
     )
     if row is None:
@@ -88,9 +96,11 @@ def detect_for_submission(*, submission_id: int) -> int:
     sender = fingerprints.sender_key(row["organisation__name"] or "")
     keys = fingerprints.band_keys(row["consultation_id"], fp.signatures)
 
-    # A resubmission is indexed and compared afresh; flags a reviewer has decided stay.
-    PassageBand.objects.filter(submission_id=submission_id).delete()
-    DuplicateFlag.objects.filter(submission_id=submission_id, status=DuplicateFlag.Status.PROPOSED).delete()
+    if row["fingerprint__version"] is not None:
+        # Seen before (a resubmission, or a task delivered twice): indexed and compared afresh; flags a
+        # reviewer has decided stay.
+        PassageBand.objects.filter(submission_id=submission_id).delete()
+        DuplicateFlag.objects.filter(submission_id=submission_id, status=DuplicateFlag.Status.PROPOSED).delete()
 
     # 1. The band look-up: at most BUCKET_CAP rows per key, so bounded by this response's own size.
     passage_of_key: dict[int, list[int]] = defaultdict(list)
@@ -136,14 +146,18 @@ def detect_for_submission(*, submission_id: int) -> int:
         )
     if other_senders:
         flags.append(_join_campaign(submission_id, row["consultation_id"], text, spans, other_senders))
-    for comparison, other in sorted(passages, key=lambda p: -p[0].best)[:MAX_PASSAGE_FLAGS]:
+    # A passage already shared with a duplicate or a campaign's text is no news: flag only passages that
+    # the same-text matches do not explain (one proposal in nearly the same words from different bodies).
+    explained = set().union(*(c.matched_a for c, *_ in same_sender + other_senders))
+    news = [(c, other) for c, other in passages if c.matched_a - explained]
+    for comparison, other in sorted(news, key=lambda p: -p[0].best)[:MAX_PASSAGE_FLAGS]:
         flags.append(
             DuplicateFlag(
                 submission_id=submission_id,
                 similar_to_id=other,
                 similarity=round(min(comparison.best, 1.0), 4),
                 kind=DuplicateFlag.Kind.PASSAGE,
-                shared_text=_excerpt(text, spans, comparison.matched_a),
+                shared_text=_excerpt(text, spans, comparison.matched_a - explained),
             )
         )
     # Flags a reviewer already decided for a pair are kept as decided.

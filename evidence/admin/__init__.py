@@ -28,7 +28,7 @@ from .review import (
     TagForm,
 )
 from .submissions import ReviewActionForm, ReviewForm, SubmissionAdmin
-from .duplicates import DuplicateFlagAdmin
+from .duplicates import CampaignAdmin, DuplicateFlagAdmin
 
 # isort: on
 
@@ -63,5 +63,6 @@ __all__ = [
     "ReviewForm",
     "SubmissionAdmin",
     # duplicates and campaigns
+    "CampaignAdmin",
     "DuplicateFlagAdmin",
 ]

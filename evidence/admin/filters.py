@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
 from .. import review
-from ..models import ComponentTag, DuplicateFlag, EcosystemComponent, ReviewAssignment, ReviewRound
+from ..models import Campaign, ComponentTag, DuplicateFlag, EcosystemComponent, ReviewAssignment, ReviewRound
 
 # --- Filters --------------------------------------------------------------------------------------------
 
@@ -82,14 +82,18 @@ class DuplicateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("any", "Flagged (not rejected)"),
-            ("duplicate", "Likely duplicate"),
-            ("campaign", "Likely campaign"),
+            (DuplicateFlag.Kind.DUPLICATE, "Likely duplicate"),
+            (DuplicateFlag.Kind.CAMPAIGN, "Likely campaign (with the campaign's first response)"),
+            (DuplicateFlag.Kind.PASSAGE, "Shares a passage"),
         ]
 
     def queryset(self, request, queryset):
         flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(status=DuplicateFlag.Status.REJECTED)
         if self.value() == "any":
-            return queryset.filter(Exists(flags))
-        if self.value() in {"duplicate", "campaign"}:
+            return queryset.filter(Exists(flags) | Exists(Campaign.objects.filter(founder=OuterRef("pk"))))
+        if self.value() == DuplicateFlag.Kind.CAMPAIGN:
+            founded = Campaign.objects.filter(founder=OuterRef("pk"))
+            return queryset.filter(Exists(flags.filter(kind=self.value())) | Exists(founded))
+        if self.value() in DuplicateFlag.Kind.values:
             return queryset.filter(Exists(flags.filter(kind=self.value())))
         return queryset

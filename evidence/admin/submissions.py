@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import review, search
 from ..models import (
+    Campaign,
     ComponentTag,
     Consultation,
     DuplicateFlag,
@@ -312,25 +313,25 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="likely duplicates")
     def duplicate_flags(self, obj):
-        flags = obj.duplicate_flags.select_related("similar_to")
-        return (
-            format_html_join(
-                "<br>",
-                '{} of <a href="{}">{}</a>: similarity {} ({}){}',
-                (
-                    (
-                        f.get_kind_display(),
-                        reverse("admin:evidence_submission_change", args=[f.similar_to_id]),
-                        f.similar_to.reference,
-                        f"{f.similarity:.2f}",
-                        f.get_status_display(),
-                        f", campaign {f.campaign_key}" if f.campaign_key else "",
-                    )
-                    for f in flags
-                ),
+        lines = []
+        for f in obj.duplicate_flags.select_related("similar_to"):
+            line = format_html(
+                '{} of <a href="{}">{}</a>: similarity {} ({})',
+                f.get_kind_display(),
+                reverse("admin:evidence_submission_change", args=[f.similar_to_id]),
+                f.similar_to.reference,
+                f"{f.similarity:.2f}",
+                f.get_status_display(),
             )
-            or "None"
-        )
+            if f.campaign_id:
+                url = reverse("admin:evidence_campaign_change", args=[f.campaign_id])
+                line = format_html('{}, <a href="{}">campaign {}</a>', line, url, f.campaign_key)
+            lines.append(line)
+        founded = Campaign.objects.filter(founder=obj).values_list("pk", flat=True).first()
+        if founded:
+            url = reverse("admin:evidence_campaign_change", args=[founded])
+            lines.append(format_html('The first response of <a href="{}">a campaign</a>', url))
+        return format_html_join("", "{}<br>", ((line,) for line in lines)) if lines else "None"
 
     @admin.display(description="dual review")
     def dual_review(self, obj):

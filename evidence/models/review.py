@@ -158,7 +158,8 @@ class Campaign(models.Model):
     founder = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="campaign_founded")
     shared_text = models.TextField(blank=True, help_text="The founder's passages that the others share.")
     founder_added = models.TextField(blank=True, help_text="What the founder wrote beyond the shared text.")
-    counting = models.CharField(max_length=12, choices=Counting.choices, default=Counting.ONCE)
+    # Senders are counted ("part of a campaign: counted, assessed once") unless a lead decides otherwise.
+    counting = models.CharField(max_length=12, choices=Counting.choices, default=Counting.PER_SENDER)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -147,10 +147,10 @@ def test_the_work_of_one_submit_does_not_grow_with_the_call(consultation, monkey
         submit(consultation, text)
     large = factories.SubmittedSubmissionFactory(consultation=consultation, summary=letter(TEMPLATE), proposals="")
     many = _detection_queries(large)
-    # The response; delete its index rows; its undecided flags (select, then delete: none here); the band
-    # look-up; the candidates' fingerprints; campaigns they founded; campaigns they joined (their flags);
-    # insert the flags; the fingerprint upsert (select, insert); insert the bands.
-    assert len(few) == 11
+    # The response with its fingerprint's version (none yet: nothing to delete); the band look-up; the
+    # candidates' fingerprints; campaigns they founded; campaigns they joined (their flags); insert the
+    # flags; upsert the fingerprint; insert the bands.
+    assert len(few) == 8
     # The same statements, less the bands insert: every key of a 13th copy of the letter is full.
     assert many == [q for q in few if not q.startswith('INSERT INTO "evidence_passageband"')]
     # A full key takes no more rows: a look-up returns at most BUCKET_CAP rows per key.
@@ -159,3 +159,67 @@ def test_the_work_of_one_submit_does_not_grow_with_the_call(consultation, monkey
     # Compared with at most MAX_CANDIDATES responses: only three signatures were read.
     assert Submission.objects.filter(consultation=consultation).count() == 2 + 1 + 12 + 4 + 1
     assert DuplicateFlag.objects.get(submission=large).kind == DuplicateFlag.Kind.CAMPAIGN
+
+
+@pytest.fixture
+def campaign_of_three(consultation, reviewer):
+    """A template letter from three organisations of one type, the first tagged "skills" by a reviewer;
+    the third is commercially confidential and adds a paragraph of its own."""
+    from evidence.models import ComponentTag
+
+    kind = factories.organisation_type("cdmo")
+    first = submit(consultation, letter(TEMPLATE), organisation_type=kind)
+    submit(consultation, letter(TEMPLATE, greeting="Hi,"), organisation_type=kind)
+    third = submit(consultation, letter([*TEMPLATE, DISTINCT[3]]), organisation_type=kind)
+    Submission.objects.filter(pk=third.pk).update(confidentiality=Submission.Confidentiality.CONFIDENTIAL)
+    ComponentTag.objects.create(submission=first, component=factories.component("skills"), reviewer=reviewer, grade="C")
+    return Campaign.objects.get()
+
+
+def _skills_cdmo(consultation) -> int:
+    from recommendations import dashboard
+
+    board = dashboard.build(consultation)
+    row = dict(board.coverage)["Contract development and manufacturing organisation (CDMO/CMO)"]
+    return row[board.components.index("Skills and talent")][0]
+
+
+def test_the_coverage_counts_a_campaign_per_sender_or_once_as_a_lead_decides(consultation, campaign_of_three):
+    assert campaign_of_three.counting == Campaign.Counting.PER_SENDER
+    assert _skills_cdmo(consultation) == 3  # the founder's tags count for each of the three senders
+    DuplicateFlag.objects.filter(submission__summary__contains="Hi,").update(status=DuplicateFlag.Status.REJECTED)
+    assert _skills_cdmo(consultation) == 2  # a rejected flag: that sender is not part of the campaign
+    Campaign.objects.update(counting=Campaign.Counting.ONCE)
+    assert _skills_cdmo(consultation) == 1
+
+
+def test_reviewers_see_a_campaign_as_one_group_without_confidential_text(client, campaign_of_three, reviewer, lead):
+    from django.urls import reverse
+
+    url = reverse("admin:evidence_campaign_change", args=[campaign_of_three.pk])
+    client.force_login(reviewer)
+    page = client.get(url).content.decode()
+    assert "national medicines manufacturing strategy" in page  # the shared text, once
+    assert page.count("Nothing beyond the shared text.") == 1  # the second sender added nothing
+    assert "qualified persons for batch release" not in page  # the third's own words are confidential
+    assert "Commercial in confidence" in page
+    assert 'name="counting"' not in page  # how it counts is the leads' decision
+    client.force_login(lead)
+    page = client.get(url).content.decode()
+    assert "qualified persons for batch release" in page and 'name="counting"' in page
+    response = client.post(url, {"counting": Campaign.Counting.ONCE})
+    assert response.status_code == 302
+    campaign_of_three.refresh_from_db()
+    assert campaign_of_three.counting == Campaign.Counting.ONCE
+
+
+def test_the_back_fill_command_compares_responses_from_before_the_index(consultation):
+    from django.core.management import call_command
+
+    first = factories.SubmittedSubmissionFactory(consultation=consultation, summary=letter(TEMPLATE), proposals="")
+    second = factories.SubmittedSubmissionFactory(consultation=consultation, summary=letter(TEMPLATE), proposals="")
+    search.refresh([first.pk, second.pk])
+    call_command("detect_duplicates", consultation=consultation.slug)
+    assert DuplicateFlag.objects.get().submission == second
+    call_command("detect_duplicates", consultation=consultation.slug)  # nothing left to do
+    assert DuplicateFlag.objects.count() == 1

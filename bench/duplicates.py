@@ -5,7 +5,8 @@ memory) when the call already holds 1,000, 10,000 or 100,000 responses.
     .venv/bin/python bench/duplicates.py [--sizes 1000 10000 100000] [--probes 300] [--drop]
 
 For each size it builds (once, then reuses) the PostgreSQL database ``mmip_bench_dup_<size>``: the
-fixture's responses, all but the last ``--probes`` indexed in bulk. Then each probe is compared as if just
+fixture's responses, all but the probes indexed in bulk, the campaign letters among them compared and
+grouped one by one as the worker would have. Then each probe is compared as if just
 submitted, in order, inside one transaction that is rolled back at the end, so a rerun starts from the
 same state. ``--drop`` drops the databases afterwards; ``--sqlite`` runs on a SQLite file instead.
 """
@@ -114,6 +115,11 @@ def load(size: int, fixture) -> None:
     background = [pk for pk, r in zip(ids, fixture.responses, strict=True) if not r.probe]
     for start in range(0, len(background), 5000):
         duplicates.index_submissions(background[start : start + 5000])
+    # The campaign letters as the worker saw them arrive (each compared and grouped), so the probes meet
+    # campaigns as they would in production, not thousands of ungrouped copies.
+    letters = [pk for pk, r in zip(ids, fixture.responses, strict=True) if r.kind == "campaign" and not r.probe]
+    for pk in letters:
+        duplicates.detect_for_submission(submission_id=pk)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")

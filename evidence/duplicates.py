@@ -107,12 +107,14 @@ def detect_for_submission(*, submission_id: int) -> int:
     for key, number in keys:
         passage_of_key[key].append(number)
     per_key: dict[int, int] = defaultdict(int)
-    shared: dict[int, set[int]] = defaultdict(set)  # candidate → this response's passages it shares a key with
+    # Candidates ranked by the bands they share: a near copy of a passage shares most of its bands, a
+    # chance collision of common phrases one.
+    hits: dict[int, int] = defaultdict(int)
     for key, other in PassageBand.objects.filter(key__in=list(passage_of_key)).values_list("key", "submission_id"):
         per_key[key] += 1
-        shared[other].update(passage_of_key[key])
+        hits[other] += len(passage_of_key[key])
     full = {key for key, n in per_key.items() if n >= BUCKET_CAP}
-    ranked = sorted(shared, key=lambda other: (-len(shared[other]), -other))[:MAX_CANDIDATES]
+    ranked = sorted(hits, key=lambda other: (-hits[other], other))[:MAX_CANDIDATES]
 
     # 2. Compare with the closest candidates on their whole signatures.
     candidates = (
@@ -123,13 +125,11 @@ def detect_for_submission(*, submission_id: int) -> int:
     same_sender, other_senders, passages = [], [], []
     for other, other_sender, words, signatures, reference_number in candidates:
         comparison = fingerprints.compare(fp, words, Fingerprint.signatures_from_bytes(bytes(signatures)))
-        if not comparison.matched_a:
-            continue
         if comparison.share_a >= SAME_TEXT and comparison.share_b >= SAME_TEXT:
             (same_sender if sender and other_sender == sender else other_senders).append(
                 (comparison, other, reference_number or 0)
             )
-        else:
+        elif comparison.close:
             passages.append((comparison, other))
 
     spans = [(p.start, p.end) for p in fp.passages]
@@ -147,17 +147,41 @@ def detect_for_submission(*, submission_id: int) -> int:
     if other_senders:
         flags.append(_join_campaign(submission_id, row["consultation_id"], text, spans, other_senders))
     # A passage already shared with a duplicate or a campaign's text is no news: flag only passages that
-    # the same-text matches do not explain (one proposal in nearly the same words from different bodies).
+    # the same-text matches do not explain (one proposal in nearly the same words from different bodies),
+    # checked on the text itself (one more query, for the closest few candidates only).
     explained = set().union(*(c.matched_a for c, *_ in same_sender + other_senders))
-    news = [(c, other) for c, other in passages if c.matched_a - explained]
-    for comparison, other in sorted(news, key=lambda p: -p[0].best)[:MAX_PASSAGE_FLAGS]:
+    passages = [(c, other) for c, other in passages if {i for i, _ in c.close} - explained]
+    passages = sorted(passages, key=lambda p: -p[0].best)[: 2 * MAX_PASSAGE_FLAGS]
+    stored = {
+        other: (other_spans, other_text)
+        for other, other_spans, other_text in (
+            TextFingerprint.objects.filter(submission_id__in=[other for _, other in passages]).values_list(
+                "submission_id", "passage_spans", "submission__search_document"
+            )
+            if passages
+            else []
+        )
+    }
+    verified = []
+    for comparison, other in passages:
+        (other_spans, other_text), found = stored.get(other, ([], "")), {}
+        for i, j in comparison.close:
+            if i in explained or j >= len(other_spans):
+                continue
+            start, end = other_spans[j]
+            similarity = fingerprints.jaccard(text[spans[i][0] : spans[i][1]], other_text[start:end])
+            if similarity >= fingerprints.PASSAGE_MATCH:
+                found[i] = max(found.get(i, 0.0), similarity)
+        if found:
+            verified.append((max(found.values()), other, set(found)))
+    for best, other, shared in sorted(verified, key=lambda v: -v[0])[:MAX_PASSAGE_FLAGS]:
         flags.append(
             DuplicateFlag(
                 submission_id=submission_id,
                 similar_to_id=other,
-                similarity=round(min(comparison.best, 1.0), 4),
+                similarity=round(min(best, 1.0), 4),
                 kind=DuplicateFlag.Kind.PASSAGE,
-                shared_text=_excerpt(text, spans, comparison.matched_a - explained),
+                shared_text=_excerpt(text, spans, shared),
             )
         )
     # Flags a reviewer already decided for a pair are kept as decided.

@@ -36,8 +36,11 @@ MAX_WORDS = 150
 WINDOW_WORDS = 100
 # Per-response work is bounded whatever is attached: the first passages only.
 MAX_PASSAGES = 40
-# Two passages are "the same" from this estimated Jaccard similarity of their shingles.
+# Two passages are "the same" from this Jaccard similarity of their shingles.
 PASSAGE_MATCH = 0.5
+# Pairs estimated this close are worth checking on their text (the estimate is within about ±0.06, and a
+# response is compared with some hundred passages, so estimates alone would pass a few that are not).
+PASSAGE_CHECK = 0.4
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -143,6 +146,7 @@ class Comparison:
     best: float  # the closest pair of passages
     matched_a: frozenset[int]  # a's passages found in b
     matched_b: frozenset[int]
+    close: tuple[tuple[int, int], ...] = ()  # (a's passage, b's passage) estimated at PASSAGE_CHECK or more
 
 
 def compare(a: Fingerprint, b_passages: list[int], b_signatures: np.ndarray) -> Comparison:
@@ -151,6 +155,7 @@ def compare(a: Fingerprint, b_passages: list[int], b_signatures: np.ndarray) -> 
     if not sims.size:
         return Comparison(0.0, 0.0, 0.0, frozenset(), frozenset())
     hits = sims >= PASSAGE_MATCH
+    close = tuple((int(i), int(j)) for i, j in zip(*np.nonzero(sims >= PASSAGE_CHECK), strict=True))
     matched_a = frozenset(int(i) for i in np.flatnonzero(hits.any(axis=1)))
     matched_b = frozenset(int(j) for j in np.flatnonzero(hits.any(axis=0)))
     words_a = a.words or 1
@@ -161,7 +166,14 @@ def compare(a: Fingerprint, b_passages: list[int], b_signatures: np.ndarray) -> 
         best=float(sims.max()),
         matched_a=matched_a,
         matched_b=matched_b,
+        close=close,
     )
+
+
+def jaccard(a: str, b: str) -> float:
+    """The exact Jaccard similarity of two passages' word 3-shingles."""
+    left, right = set(_shingles(a)), set(_shingles(b))
+    return len(left & right) / len(left | right) if left and right else 0.0
 
 
 _SUFFIXES = {"ltd", "limited", "plc", "llp", "llc", "inc", "uk", "the", "co", "company", "group", "gmbh", "ag"}

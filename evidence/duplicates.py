@@ -280,3 +280,14 @@ def index_submissions(submission_ids: list[int], *, batch: int = 500) -> int:
             PassageBand.objects.bulk_create(bands, batch_size=2000)
         done += len(rows)
     return done
+
+
+def detect(*, consultation_id: int, submission_ids: list[int]) -> int:
+    """Compare several responses (an import), oldest reference first, each as if it had just been
+    submitted: the cost is that of one submit per response, whatever the size of the call."""
+    ids = (
+        Submission.objects.filter(consultation_id=consultation_id, pk__in=submission_ids)
+        .order_by("reference_number")
+        .values_list("pk", flat=True)
+    )
+    return sum(detect_for_submission(submission_id=pk) for pk in ids)

@@ -342,26 +342,37 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     problems = submission_problems(submission, has_answers=bool(answers))
     if problems:
         raise ValidationError(problems)
-    content = snapshot(submission, answers=answers)
+    # Queued first: the receipt and indexing need no reference, and the consultation's lock comes last.
+    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version + 1)
+    outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
+    record_submission(submission=submission, consultation=submission.consultation, by=by, when=now, answers=answers)
+    return submission
+
+
+def record_submission(
+    *, submission: Submission, consultation: Consultation, by, when: dt.datetime, answers=None
+) -> None:
+    """Mark a checked response submitted at ``when``: its reference (the first time), a new version with
+    its snapshot. The caller queues what follows (receipt, indexing) inside its transaction; the web
+    journey and imports both come here. The reference number is taken last (``_take_reference_number``
+    locks the consultation's row until the commit), after the snapshot's reads."""
     submission.status = Submission.Status.SUBMITTED
-    submission.submitted_at = now
+    submission.submitted_at = when
     submission.version += 1
     submission.has_unsubmitted_changes = False
     # The submitter's fields were validated as they were saved; the consultation's row lock makes the
     # reference unique, and the database's constraints stay as the backstop.
     related = [f.name for f in Submission._meta.fields if f.is_relation]  # rows already read
     submission.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
-    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version)
-    outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
+    content = snapshot(submission, answers=answers)
     if not submission.reference:
-        submission.reference_number = _take_reference_number(submission.consultation_id)
-        submission.reference = submission.consultation.format_reference(submission.reference_number)
-        submission.first_submitted_at = now
-        submission.consultation.last_reference_number = submission.reference_number
+        submission.reference_number = _take_reference_number(consultation.pk)
+        submission.reference = consultation.format_reference(submission.reference_number)
+        submission.first_submitted_at = when
+        consultation.last_reference_number = submission.reference_number
     content["reference"] = submission.reference
     submission.save()
     SubmissionVersion.objects.create(submission=submission, number=submission.version, snapshot=content, created_by=by)
-    return submission
 
 
 @transaction.atomic

@@ -78,3 +78,10 @@ def submission_submitted(submission_id: int) -> None:
     """After a (re)submission: refresh its search text, then look for duplicates and campaigns."""
     search.refresh([submission_id])
     duplicates.detect_for_submission(submission_id=submission_id)
+
+
+@shared_task(name="evidence.tasks.responses_imported", soft_time_limit=900, time_limit=960, **RETRY)
+def responses_imported(consultation_id: int, submission_ids: list[int]) -> None:
+    """After an import: index the imported responses, then compare them with the others in one pass."""
+    search.refresh(submission_ids)
+    duplicates.detect(consultation_id=consultation_id, submission_ids=submission_ids)

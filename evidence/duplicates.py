@@ -145,7 +145,9 @@ def detect_for_submission(*, submission_id: int) -> int:
             )
         )
     if other_senders:
-        flags.append(_join_campaign(submission_id, row["consultation_id"], text, spans, other_senders))
+        flag = _join_campaign(submission_id, row["consultation_id"], text, spans, other_senders)
+        if flag is not None:
+            flags.append(flag)
     # A passage already shared with a duplicate or a campaign's text is no news: flag only passages that
     # the same-text matches do not explain (one proposal in nearly the same words from different bodies),
     # checked on the text itself (one more query, for the closest few candidates only).
@@ -190,7 +192,7 @@ def detect_for_submission(*, submission_id: int) -> int:
     return made
 
 
-def _join_campaign(submission_id: int, consultation_id: int, text: str, spans, matches) -> DuplicateFlag:
+def _join_campaign(submission_id: int, consultation_id: int, text: str, spans, matches) -> DuplicateFlag | None:
     """A flag joining this response to the campaign of the responses whose text it shares (founding one
     with the earliest of them when none has a campaign yet)."""
     matches.sort(key=lambda m: (-m[0].share_a, m[2]))
@@ -206,6 +208,8 @@ def _join_campaign(submission_id: int, consultation_id: int, text: str, spans, m
         campaign_of.setdefault(flag.submission_id, flag.campaign)
     comparison, other, _ = next(((c, o, r) for c, o, r in matches if o in campaign_of), matches[0])
     campaign = campaign_of.get(other)
+    if campaign is not None and campaign.founder_id == submission_id:
+        return None  # compared again (an amendment): it heads its campaign already
     if campaign is not None:
         key = campaign.founder.reference
     else:

@@ -18,7 +18,15 @@ from .catalogues import (
     OrganisationAdmin,
     QuestionInline,
 )
-from .filters import ComponentFilter, DuplicateFilter, GradeFilter, MyQueueFilter, ReviewerFilter
+from .filters import (
+    ComponentFilter,
+    DuplicateFilter,
+    GradeFilter,
+    MyQueueFilter,
+    OrganisationTypeFilter,
+    RegionFilter,
+    ReviewerFilter,
+)
 from .review import (
     AssignmentInline,
     ComponentTagInline,
@@ -50,6 +58,8 @@ __all__ = [
     "DuplicateFilter",
     "GradeFilter",
     "MyQueueFilter",
+    "OrganisationTypeFilter",
+    "RegionFilter",
     "ReviewerFilter",
     # the reviewers' inlines
     "AssignmentInline",

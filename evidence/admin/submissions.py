@@ -4,6 +4,7 @@ dual-review pages (agreement, resolving a disagreement)."""
 from __future__ import annotations
 
 import csv
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,8 +33,18 @@ from ..models import (
     Submission,
 )
 from .confidentiality import WITHHELD, sees_confidential, withheld
-from .filters import ComponentFilter, DuplicateFilter, GradeFilter, MyQueueFilter, ReviewerFilter
+from .filters import (
+    ComponentFilter,
+    DuplicateFilter,
+    GradeFilter,
+    MyQueueFilter,
+    OrganisationTypeFilter,
+    RegionFilter,
+    ReviewerFilter,
+)
 from .review import AssignmentInline, ComponentTagInline, ExcerptInline, RoundScopedInline
+
+REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d+")
 
 # --- The submission page --------------------------------------------------------------------------------
 
@@ -104,8 +115,8 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "review_state",
         ComponentFilter,
         GradeFilter,
-        ("organisation__organisation_type", admin.RelatedOnlyFieldListFilter),
-        ("organisation__region", admin.RelatedOnlyFieldListFilter),
+        OrganisationTypeFilter,
+        RegionFilter,
         "confidentiality",
         "channel",
         ReviewerFilter,
@@ -173,9 +184,12 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        by_reference = queryset.filter(reference__iexact=term)
-        if by_reference.exists():
-            return by_reference, False
+        # A reference ("MMIP-0042", "mmip-0042") is looked up by itself, through the index on
+        # UPPER(reference); any other text goes to the full-text search only.
+        if REFERENCE.fullmatch(term):
+            by_reference = queryset.filter(reference__iexact=term)
+            if by_reference.exists():
+                return by_reference, False
         searchable = (
             queryset
             if sees_confidential(request)

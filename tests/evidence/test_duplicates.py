@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evidence import duplicates, search
+from evidence import duplicates, fingerprints, search
 from evidence.models import Campaign, DuplicateFlag, PassageBand, Submission
 from tests import factories
 
@@ -114,7 +114,7 @@ def test_running_again_changes_nothing_and_keeps_a_reviewers_decision(consultati
     duplicates.detect_for_submission(submission_id=second.pk)
     flag = DuplicateFlag.objects.get()
     assert flag.status == DuplicateFlag.Status.REJECTED
-    assert PassageBand.objects.filter(submission=second).count() == len(TEMPLATE) * 6
+    assert PassageBand.objects.filter(submission=second).count() == len(TEMPLATE) * fingerprints.BANDS
 
 
 def test_drafts_and_empty_responses_are_not_indexed(consultation):

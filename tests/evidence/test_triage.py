@@ -204,6 +204,46 @@ def test_a_reviewer_without_the_permission_never_sees_confidential_text(client, 
     assert "secret margin" in client.get(url).content.decode()
 
 
+def test_a_reference_finds_its_response_in_any_case_but_text_never_finds_a_confidential_one(
+    client, consultation, reviewer
+):
+    secret = factories.SubmittedSubmissionFactory(
+        consultation=consultation, confidentiality="confidential", summary="Margins at Speke.", reference="MMIP-0042"
+    )
+    search.refresh([secret.pk])
+    client.force_login(reviewer)
+    changelist = reverse("admin:evidence_submission_changelist")
+    assert "MMIP-0042" in client.get(changelist + "?q=mmip-0042").content.decode()
+    assert "MMIP-0042" not in client.get(changelist + "?q=Speke").content.decode()
+
+
+def test_the_type_and_region_filters_offer_the_catalogue_without_reading_the_responses(client, submitted, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:evidence_submission_changelist")).content.decode()
+    assert "?organisation_type=" in page and "?region=" in page
+    choices = [
+        q["sql"]
+        for q in queries
+        if 'FROM "evidence_organisationtype"' in q["sql"] or 'FROM "evidence_region"' in q["sql"]
+    ]
+    assert len(choices) == 2 and not any("evidence_submission" in sql for sql in choices)
+    north_west = factories.region("north-west")
+    assert (
+        submitted.reference
+        in client.get(f"{reverse('admin:evidence_submission_changelist')}?region={north_west.pk}").content.decode()
+    )
+    assert (
+        submitted.reference
+        not in client.get(
+            f"{reverse('admin:evidence_submission_changelist')}?region={north_west.pk + 1}"
+        ).content.decode()
+    )
+
+
 def test_reviewers_never_see_drafts_in_the_admin(client, consultation, reviewer):
     draft = factories.SubmissionFactory(consultation=consultation)
     client.force_login(reviewer)

@@ -121,6 +121,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so its process_exception runs first: a lost database connection during a submitter's post gives
+    # a page that keeps what was typed, not a bare 500.
+    "evidence.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "mmip.urls"
@@ -217,6 +220,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},
+    "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "Europe/London"
 
@@ -366,4 +370,9 @@ MMIP_REFERENCE_PREFIX = env_str("MMIP_REFERENCE_PREFIX", "MMIP") or "MMIP"
 MMIP_DUAL_REVIEW_SHARE = env_float("MMIP_DUAL_REVIEW_SHARE", 0.2)
 MMIP_COVERAGE_GAP_THRESHOLD = env_int("MMIP_COVERAGE_GAP_THRESHOLD", 3)
 MMIP_RETENTION_DAYS = env_int("MMIP_RETENTION_DAYS", 365)
+# A compilation run with no progress for this long has lost its worker: it is queued again, up to
+# MMIP_COMPILATION_ATTEMPTS runs in all, then failed with a message. Longer than a component's hard time
+# limit (11 minutes), so a slow component is not mistaken for a dead worker.
+MMIP_COMPILATION_STALL_MINUTES = env_int("MMIP_COMPILATION_STALL_MINUTES", 15)
+MMIP_COMPILATION_ATTEMPTS = env_int("MMIP_COMPILATION_ATTEMPTS", 2)
 MMIP_EXPORT_ROOT = Path(env_str("MMIP_EXPORT_ROOT") or MEDIA_ROOT / "exports")

@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -80,6 +81,18 @@ def _timeline(consultation: Consultation, counts: dict[dt.date, int], today: dt.
         cumulative.append(running if day <= today or n else None)
         day += dt.timedelta(days=1)
     return {"labels": labels, "daily": daily, "cumulative": cumulative, "deadline": last.isoformat()}
+
+
+def _count_distinct(rows: QuerySet, first: str, second: str, counted: str) -> dict[tuple[int, int], int]:
+    """COUNT(DISTINCT counted) per (first, second), computed as a GROUP BY over the distinct rows: the
+    database hashes them, where COUNT(DISTINCT) sorts each group's rows (at 100,000 responses that sort
+    of 87,000 tags spilled to disk and took most of a second)."""
+    inner = rows.values(first, second, counted).distinct().order_by()
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A CTE with a column list: the same SQL on PostgreSQL and SQLite.
+        cursor.execute(f"WITH t (a, b, c) AS ({sql}) SELECT a, b, COUNT(*) FROM t GROUP BY a, b", params)  # nosec B608
+        return {(a, b): n for a, b, n in cursor.fetchall()}
 
 
 def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard:
@@ -157,19 +170,17 @@ def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard
     )
     counted_once = joined.filter(submission=OuterRef("submission"), campaign__counting=Campaign.Counting.ONCE)
     cells = Counter(
-        {
-            (row["component_id"], row["submission__organisation__organisation_type_id"]): row["n"]
-            for row in ComponentTag.objects.filter(
+        _count_distinct(
+            ComponentTag.objects.filter(
                 round=ReviewRound.FIRST,
                 component_id__in=[c.pk for c in components],
                 submission__consultation=consultation,
                 submission__status=Submission.Status.SUBMITTED,
-            )
-            .exclude(Exists(counted_once))
-            .values("component_id", "submission__organisation__organisation_type_id")
-            .annotate(n=Count("submission__organisation_id", distinct=True))
-            .order_by()
-        }
+            ).exclude(Exists(counted_once)),
+            "component_id",
+            "submission__organisation__organisation_type_id",
+            "submission__organisation_id",
+        )
     )
     founder_tag = ComponentTag.objects.filter(
         submission=OuterRef("campaign__founder"), round=ReviewRound.FIRST, component_id=OuterRef("component")

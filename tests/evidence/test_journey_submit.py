@@ -290,3 +290,20 @@ def test_a_submit_locks_the_consultation_only_to_take_its_reference_number(ready
     with CaptureQueriesContext(connection) as queries:
         services.submission_submit(submission=ready, by=submitter)
     assert not any(q["sql"].startswith('UPDATE "evidence_consultation"') for q in queries.captured_queries)
+
+
+def test_the_response_page_and_a_draft_save_stay_within_their_query_budgets(
+    client, ready, submitter, django_assert_num_queries
+):
+    client.force_login(submitter)
+    services.submission_submit(submission=ready, by=submitter)
+    # Response page: session, user, the response (with its consultation and organisation), answers, data
+    # points, attachments, versions (without their snapshots), the navigation's permission check.
+    with django_assert_num_queries(8):
+        assert client.get(ready.get_absolute_url()).status_code == 200
+    # Draft save: session, user, the response; the save's SAVEPOINT/BEGIN, lock, UPDATE, history INSERT,
+    # RELEASE/COMMIT.
+    url = reverse("evidence:section_about", kwargs={"public_id": ready.public_id})
+    with django_assert_num_queries(8):
+        response = client.post(url, {"summary": "We make vaccines in Speke and Ware.", "declared_interests": ""})
+    assert response.status_code == 302

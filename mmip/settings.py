@@ -211,12 +211,34 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-# visibility_timeout: how long before Redis hands an unacknowledged task (its worker died) to another.
+# The visibility timeout: how long Redis waits before handing an unacknowledged task (its worker died) to
+# another worker. It must outlast the longest task the worker may still be running, or that task runs twice;
+# the shorter it is, the sooner a killed worker's task is picked up again. So it is set per kind of work: a
+# worker started with MMIP_WORKER_KIND takes that kind's bound and keeps its own set of unacknowledged tasks
+# (Redis restores expired ones per set, so a fast worker's short bound never hands out a long analysis task
+# still running). Without a kind (one worker for everything), the longest bound. CELERY_VISIBILITY_TIMEOUT
+# overrides it (the integration tests use 5 s). A stalled compilation is also re-queued by the watchdog
+# (MMIP_COMPILATION_STALL_MINUTES), well before its visibility timeout.
+VISIBILITY_TIMEOUTS = {
+    "fast": 300,  # receipts (hard limit 90 s), the outbox sweep
+    "analysis": 2400,  # exports (hard limit 1,900 s), compilation, imports, text extraction, duplicates
+}
+MMIP_WORKER_KIND = env_str("MMIP_WORKER_KIND", "") or ""
+if MMIP_WORKER_KIND and MMIP_WORKER_KIND not in VISIBILITY_TIMEOUTS:
+    raise ImproperlyConfigured(f"MMIP_WORKER_KIND={MMIP_WORKER_KIND!r}: use one of {', '.join(VISIBILITY_TIMEOUTS)}")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", VISIBILITY_TIMEOUTS.get(MMIP_WORKER_KIND, max(VISIBILITY_TIMEOUTS.values()))
+    ),
 }
+if MMIP_WORKER_KIND:
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_key": f"unacked.{MMIP_WORKER_KIND}",
+        "unacked_index_key": f"unacked_index.{MMIP_WORKER_KIND}",
+        "unacked_mutex_key": f"unacked_mutex.{MMIP_WORKER_KIND}",
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Campaign, DuplicateFlag
-from .confidentiality import WITHHELD, withheld
+from .confidentiality import WITHHELD, attach_viewer, viewer_of, withheld_from_viewer
 
 
 @admin.register(DuplicateFlag)
@@ -24,9 +24,12 @@ class DuplicateFlagAdmin(SimpleHistoryAdmin):
     readonly_fields = ["submission", "similar_to", "similarity", "kind", "campaign_link", "shared", "added"]
     actions = ["confirm", "reject"]
 
-    def get_queryset(self, request):
-        self._request = request
-        return super().get_queryset(request)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The displays receive only the flag: who is looking travels with this request's object (the flag's
+        # response as it is now), never on this shared instance.
+        if obj is not None:
+            attach_viewer(obj.submission, request, current=True)
+        return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description="campaign")
     def campaign_link(self, obj):
@@ -40,13 +43,13 @@ class DuplicateFlagAdmin(SimpleHistoryAdmin):
         # Quoted from this response: withheld from reviewers without the confidential-evidence permission.
         if not obj.shared_text:
             return "–"
-        return WITHHELD if withheld(self._request, obj.submission) else obj.shared_text
+        return WITHHELD if withheld_from_viewer(obj.submission) else obj.shared_text
 
     @admin.display(description="what this response adds to the shared text")
     def added(self, obj):
         if not obj.added_text:
             return "–"
-        return WITHHELD if withheld(self._request, obj.submission) else obj.added_text
+        return WITHHELD if withheld_from_viewer(obj.submission) else obj.added_text
 
     def _decide(self, request, queryset, status):
         n = queryset.update(status=status, decided_by=request.user, decided_at=timezone.now())
@@ -72,8 +75,13 @@ class CampaignAdmin(SimpleHistoryAdmin):
     fields = ["founder", "consultation", "senders", "counting", "shared", "founder_adds", "members"]
     readonly_fields = ["founder", "consultation", "senders", "shared", "founder_adds", "members"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # Who is looking travels with this request's object (on its founder), never on this shared instance.
+        if obj is not None:
+            attach_viewer(obj.founder, request, current=True)
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_queryset(self, request):
-        self._request = request
         # Senders: the founder and each response flagged into the campaign that a reviewer has not rejected.
         return (
             super()
@@ -103,16 +111,18 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="shared text")
     def shared(self, obj):
-        return WITHHELD if withheld(self._request, obj.founder) else obj.shared_text
+        return WITHHELD if withheld_from_viewer(obj.founder) else obj.shared_text
 
     @admin.display(description="what the founder adds")
     def founder_adds(self, obj):
-        if withheld(self._request, obj.founder):
+        if withheld_from_viewer(obj.founder):
             return WITHHELD
         return obj.founder_added or "Nothing: the shared text only."
 
     @admin.display(description="senders and what each added")
     def members(self, obj):
+        viewer = viewer_of(obj.founder)
+        sees = viewer is not None and viewer.sees_confidential  # no viewer: withhold (fail closed)
         flags = (
             obj.flags.exclude(status=DuplicateFlag.Status.REJECTED)
             .select_related("submission__organisation")
@@ -126,7 +136,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
                 f"{f.similarity:.0%}",
                 f.get_status_display(),
                 WITHHELD
-                if withheld(self._request, f.submission)
+                if f.submission.is_confidential and not sees
                 else (f.added_text or "Nothing beyond the shared text."),
             )
             for f in flags

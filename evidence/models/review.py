@@ -161,7 +161,8 @@ class Campaign(models.Model):
     # Senders are counted ("part of a campaign: counted, assessed once") unless a lead decides otherwise.
     counting = models.CharField(max_length=12, choices=Counting.choices, default=Counting.PER_SENDER)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # Who changed the counting and when; the quoted text stays out of the history (it may be confidential).
+    history = HistoricalRecords(excluded_fields=["shared_text", "founder_added"])
 
     class Meta:
         ordering = ["-pk"]
@@ -203,7 +204,8 @@ class DuplicateFlag(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # Decisions are audited; the quoted text stays out of the history (it may be confidential).
+    history = HistoricalRecords(excluded_fields=["added_text", "shared_text"])
 
     class Meta:
         ordering = ["-similarity"]

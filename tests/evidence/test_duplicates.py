@@ -223,3 +223,21 @@ def test_the_back_fill_command_compares_responses_from_before_the_index(consulta
     assert DuplicateFlag.objects.get().submission == second
     call_command("detect_duplicates", consultation=consultation.slug)  # nothing left to do
     assert DuplicateFlag.objects.count() == 1
+
+
+def test_a_flag_page_withholds_a_confidential_responses_shared_passage(client, consultation, reviewer, lead):
+    from django.urls import reverse
+
+    proposal = (
+        "We propose a medicines manufacturing investment fund of five hundred million pounds, with decisions "
+        "on applications within twelve weeks and support for both capital and skills."
+    )
+    submit(consultation, "\n".join([DISTINCT[0], proposal, DISTINCT[1]]))
+    second = submit(consultation, "\n".join([DISTINCT[2], proposal, DISTINCT[3]]))
+    Submission.objects.filter(pk=second.pk).update(confidentiality=Submission.Confidentiality.CONFIDENTIAL)
+    url = reverse("admin:evidence_duplicateflag_change", args=[DuplicateFlag.objects.get().pk])
+    client.force_login(reviewer)
+    page = client.get(url).content.decode()
+    assert "investment fund" not in page and "Commercial in confidence" in page
+    client.force_login(lead)
+    assert "investment fund" in client.get(url).content.decode()

@@ -12,6 +12,7 @@ The database ``mmip_bench_pages_<n>`` is built once with ``seed_demo`` and reuse
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 
 from _common import PG, manage, median_ms, setup_django, timed
@@ -75,16 +76,19 @@ lead.force_login(get_user_model().objects.get(username="lead@demo.mmip"))
 
 
 def measure(state: str) -> None:
-    print(f"{Submission.objects.count():,} submissions, {state}:")
+    load = os.getloadavg()[0]
+    print(f"{Submission.objects.count():,} submissions, {state} (load average {load:.1f} on {os.cpu_count()} cores):")
     for label, path in pages.items():
         client = lead if "dashboard" in label else reviewer
         assert client.get(path).status_code == 200, path  # warm up
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
-        slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+        captured = queries.captured_queries
+        slowest = max(captured, key=lambda q: float(q["time"]))
+        samples = timed(lambda c=client, p=path: c.get(p), args.repeat)
         print(
-            f"  {label}: median {median_ms(timed(lambda c=client, p=path: c.get(p), args.repeat))} ms "
-            f"({len(queries)} queries, slowest {float(slowest['time']) * 1000:.0f} ms)"
+            f"  {label}: median {median_ms(samples)} ms, fastest {min(samples) * 1000:.0f} ms "
+            f"({len(captured)} queries, slowest {float(slowest['time']) * 1000:.0f} ms)"
         )
 
 

@@ -14,6 +14,7 @@ same state. ``--drop`` drops the databases afterwards; ``--sqlite`` runs on a SQ
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -193,7 +194,8 @@ def run_one(size: int) -> None:
         by_kind[label[pk].kind].append(pk)
     ms = sorted(t * 1000 for t in timings)
     print(
-        f"{size:>7,} responses ({bands:,} index rows, {connection.vendor}): per submit median "
+        f"{size:>7,} responses ({bands:,} index rows, {connection.vendor}, load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): per submit median "
         f"{statistics.median(ms):.1f} ms, p95 {ms[int(len(ms) * 0.95) - 1]:.1f} ms, max {ms[-1]:.1f} ms "
         f"(this process's CPU: median {statistics.median(cpu) * 1000:.1f} ms); "
         f"Python memory per submit, peak {max(peaks) / 2**20:.1f} MB"

@@ -91,6 +91,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
                     "flags__submission", filter=~Q(flags__status=DuplicateFlag.Status.REJECTED), distinct=True
                 )
             )
+            .order_by("-pk")  # a GROUP BY query drops Meta.ordering
         )
 
     def has_add_permission(self, request):

@@ -37,6 +37,7 @@ from .review import (
 )
 from .submissions import ReviewActionForm, ReviewForm, SubmissionAdmin
 from .duplicates import CampaignAdmin, DuplicateFlagAdmin
+from .measures import OtherMeasureAdmin
 
 # isort: on
 
@@ -75,4 +76,6 @@ __all__ = [
     # duplicates and campaigns
     "CampaignAdmin",
     "DuplicateFlagAdmin",
+    # other measures, mapped to indicators
+    "OtherMeasureAdmin",
 ]

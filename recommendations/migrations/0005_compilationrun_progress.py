@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0003_export_origin_and_progress"),
+        ("recommendations", "0004_run_figures_criteria_audit"),
     ]
 
     operations = [

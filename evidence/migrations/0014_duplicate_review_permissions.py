@@ -39,6 +39,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("evidence", "0010_duplicate_index_campaigns"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [("evidence", "0013_duplicate_index_campaigns"), ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [migrations.RunPython(grant, revoke)]

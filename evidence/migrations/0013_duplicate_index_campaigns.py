@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0009_submission_channel"),
+        ("evidence", "0012_other_measure"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0011_duplicate_review_permissions"),
+        ("evidence", "0014_duplicate_review_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,7 +14,7 @@ def forget_defaulted_choices(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0012_other_measure"),
+        ("evidence", "0015_submission_reference_upper_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -21,6 +21,14 @@ from .models import (
 )
 
 
+def say(form: forms.BaseForm, messages: dict[str, dict[str, str]]) -> None:
+    """Error messages that name the field and say what to do (GOV.UK style), instead of Django's
+    "This field is required." ``messages`` maps a field to {error code: message}."""
+    for name, by_code in messages.items():
+        if name in form.fields:
+            form.fields[name].error_messages.update(by_code)
+
+
 class LockedSectionMixin:
     """A section form that carries the fingerprint of the section as it was rendered, so a save from a
     stale page (another tab, a colleague) is caught instead of silently overwriting (services.EditConflict)."""
@@ -59,12 +67,28 @@ class OrganisationForm(forms.ModelForm):
         self.fields["organisation_type"].queryset = self.fields["organisation_type"].queryset.filter(is_active=True)
         self.fields["region"].queryset = self.fields["region"].queryset.filter(is_active=True)
         self.fields["size_band"].help_text = "Not needed if you respond as an individual."
+        say(
+            self,
+            {
+                "name": {"required": "Enter the name of your organisation, or your own name as an individual."},
+                "organisation_type": {
+                    "required": "Select the type of organisation (or “Individual”).",
+                    "invalid_choice": "Select a type of organisation from the list.",
+                },
+                "region": {
+                    "required": "Select the UK nation or region where you are mainly based.",
+                    "invalid_choice": "Select a nation or region from the list.",
+                },
+                "size_band": {"invalid_choice": "Select a size from the list."},
+                "sub_sectors": {"invalid_choice": "Select manufacturing modalities from the list."},
+            },
+        )
 
     def clean(self):
         data = super().clean()
         org_type = data.get("organisation_type")
         if org_type and not org_type.is_individual and not data.get("size_band"):
-            self.add_error("size_band", "Choose the size of your organisation.")
+            self.add_error("size_band", "Select the size of your organisation (number of employees).")
         return data
 
 
@@ -201,6 +225,31 @@ class DataPointForm(LockedSectionMixin, forms.ModelForm):
         self.fields["geography"].queryset = self.fields["geography"].queryset.filter(is_active=True)
         self.fields["period_start"].help_text = "Year, e.g. 2023."
         self.fields["period_end"].help_text = "Only for a range of years."
+        say(
+            self,
+            {
+                "indicator": {"invalid_choice": "Select an indicator from the list."},
+                "component": {"invalid_choice": "Select an ecosystem component from the list."},
+                "value": {"required": "Enter the value, for example 1,200 or 3.5."},
+                "unit": {"required": "Enter the unit, for example £ million a year or jobs."},
+                "period_start": {
+                    "required": "Enter the year the figure is for, for example 2023.",
+                    "invalid": "Enter the year as four digits, for example 2023.",
+                    "min_value": "Enter a year from 1950 onwards.",
+                    "max_value": "Enter a year no later than 2100.",
+                },
+                "period_end": {
+                    "invalid": "Enter the last year as four digits, for example 2024.",
+                    "min_value": "Enter a year from 1950 onwards.",
+                    "max_value": "Enter a year no later than 2100.",
+                },
+                "geography": {
+                    "required": "Select where the figure applies (a UK nation or region, UK-wide or outside the UK).",
+                    "invalid_choice": "Select a place from the list.",
+                },
+                "source": {"required": "Enter where the figure comes from, for example a report or your own records."},
+            },
+        )
         if self.instance.pk:
             # "1200", not the stored "1200.0000".
             self.initial["value"] = self.instance.value_display
@@ -230,6 +279,12 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="File",
         help_text="PDF, Word (DOCX), Excel (XLSX), CSV or plain text; checked by its content, not its name.",
+        error_messages={
+            "required": "Select a file to upload.",
+            "empty": "The selected file is empty.",
+            "invalid": "The file could not be read; select it again.",
+            "missing": "The file did not arrive; select it again.",
+        },
     )
     description = forms.CharField(label="What is this file? (optional)", max_length=300, required=False)
 
@@ -275,4 +330,8 @@ class ConfidentialityForm(LockedSectionMixin, forms.ModelForm):
 
 
 class ConfirmForm(forms.Form):
-    confirm = forms.BooleanField(label="Yes, withdraw my response", required=True)
+    confirm = forms.BooleanField(
+        label="Yes, withdraw my response",
+        required=True,
+        error_messages={"required": "Tick the box to confirm that you want to withdraw your response."},
+    )

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -31,7 +32,20 @@ def _number(value) -> str:
     return f"{number.normalize():f}"
 
 
-def receipt_context(version: SubmissionVersion) -> dict:
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+
+
+def site_url(request: HttpRequest | None = None) -> str:
+    """The site's address for links in e-mails: MMIP_SITE_URL when set (always in production), else the
+    address the request came to (development), else the development server's."""
+    if settings.MMIP_SITE_URL:
+        return settings.MMIP_SITE_URL
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return DEVELOPMENT_SITE_URL
+
+
+def receipt_context(version: SubmissionVersion, site: str = "") -> dict:
     submission = version.submission
     snapshot = version.snapshot
     confidentiality = snapshot.get("confidentiality", submission.confidentiality)
@@ -61,13 +75,13 @@ def receipt_context(version: SubmissionVersion) -> dict:
         ],
         "data_points": [{**d, "value": _number(d.get("value", ""))} for d in snapshot.get("data_points", [])],
         "attachments": snapshot.get("attachments", []),
-        "url": settings.MMIP_SITE_URL.rstrip("/") + submission.get_absolute_url(),
+        "url": (site or site_url()).rstrip("/") + submission.get_absolute_url(),
     }
 
 
-def receipt_message(version: SubmissionVersion) -> EmailMultiAlternatives:
+def receipt_message(version: SubmissionVersion, site: str = "") -> EmailMultiAlternatives:
     """The receipt for one submitted version: plain text with an HTML alternative."""
-    context = receipt_context(version)
+    context = receipt_context(version, site)
     subject = " ".join(render_to_string("emails/receipt-subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
@@ -78,7 +92,7 @@ def receipt_message(version: SubmissionVersion) -> EmailMultiAlternatives:
     return message
 
 
-def submission_send_receipt(*, submission_id: int, version: int) -> bool:
+def submission_send_receipt(*, submission_id: int, version: int, site_url: str = "") -> bool:
     """Send the receipt for ``version`` of a response, once. Returns False when there is nothing to send.
 
     The version's row lock makes a second delivery of the same task wait for the first, then see the
@@ -105,7 +119,7 @@ def submission_send_receipt(*, submission_id: int, version: int) -> bool:
         if not row.created_by.email:
             log.warning("Receipt for %s v%s: the submitter has no e-mail address", row.submission, version)
             return False
-        receipt_message(row).send()
+        receipt_message(row, site_url).send()
         now = timezone.now()
         row.receipt_sent_at = now
         row.save(update_fields=["receipt_sent_at"])

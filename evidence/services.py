@@ -425,7 +425,7 @@ def _take_reference_number(consultation_id: int) -> int:
 
 
 @transaction.atomic
-def submission_submit(*, submission: Submission, by, now: dt.datetime | None = None) -> Submission:
+def submission_submit(*, submission: Submission, by, now: dt.datetime | None = None, site_url: str = "") -> Submission:
     """Submit (or re-submit an amended) response: reference, version snapshot, receipt.
 
     Idempotent: submitting an unchanged submitted response returns it as it is, so a double click, a
@@ -452,7 +452,11 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     if problems:
         raise ValidationError(problems)
     # Queued first: the receipt and indexing need no reference, and the consultation's lock comes last.
-    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version + 1)
+    # ``site_url``: where the submitter reached the site (for the receipt's link when MMIP_SITE_URL is unset).
+    receipt = {"site_url": site_url} if site_url else {}
+    outbox.enqueue(
+        "evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version + 1, **receipt
+    )
     outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
     record_submission(submission=submission, consultation=submission.consultation, by=by, when=now, answers=answers)
     return submission

@@ -35,9 +35,9 @@ def outbox_sweep() -> tuple[int, int]:
     time_limit=90,
     **{**RETRY, "autoretry_for": (*TRANSIENT, SoftTimeLimitExceeded)},
 )
-def send_receipt(submission_id: int, version: int) -> bool:
+def send_receipt(submission_id: int, version: int, site_url: str = "") -> bool:
     """E-mail the receipt for one submitted version of a response (once, however often delivered)."""
-    return receipts.submission_send_receipt(submission_id=submission_id, version=version)
+    return receipts.submission_send_receipt(submission_id=submission_id, version=version, site_url=site_url)
 
 
 class ExtractionTask(Task):

@@ -25,6 +25,7 @@ from .forms import (
 )
 from .models import Consultation, DataPoint, EcosystemComponent, Membership, Submission
 from .permissions import attachment_for_user, organisation_id_for, submission_for_user
+from .receipts import site_url
 
 
 def _bound(request: HttpRequest, files: bool = False) -> tuple:
@@ -115,8 +116,31 @@ def organisation(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, "Your organisation details are saved.")
+            if starting := _starting(request):
+                # They came here from "Start your response": carry on into it, no second press.
+                return _start_response(request, starting)
             return redirect(_next(request, reverse("evidence:my_submissions")))
-    return render(request, "evidence/organisation.html", {"form": form, "membership": membership})
+    return render(
+        request,
+        "evidence/organisation.html",
+        {"form": form, "membership": membership, "starting": _starting(request)},
+    )
+
+
+def _starting(request: HttpRequest) -> Consultation | None:
+    """The consultation whose "Start your response" led here (``?start=slug``), if any."""
+    slug = request.POST.get("start") or request.GET.get("start")
+    return Consultation.objects.filter(slug=slug).first() if slug else None
+
+
+def _start_response(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    try:
+        submission = services.submission_start(consultation=consultation, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(consultation.get_absolute_url())
+    return redirect("evidence:section_about", public_id=submission.public_id)
 
 
 # --- The response ---------------------------------------------------------------------------------------
@@ -147,15 +171,9 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = get_object_or_404(Consultation, slug=slug)
     if organisation_id_for(request.user) is None:
-        messages.info(request, "First, tell us who you are responding for.")
-        return redirect(f"{reverse('evidence:organisation')}?next={consultation.get_absolute_url()}")
-    try:
-        submission = services.submission_start(consultation=consultation, user=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(consultation.get_absolute_url())
-    return redirect("evidence:section_about", public_id=submission.public_id)
+        messages.info(request, "First, tell us who you are responding for. Your response starts as soon as you save.")
+        return redirect(f"{reverse('evidence:organisation')}?start={consultation.slug}")
+    return _start_response(request, consultation)
 
 
 @login_required
@@ -452,7 +470,7 @@ def check_answers(request: HttpRequest, public_id) -> HttpResponse:
 def submit(request: HttpRequest, public_id) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
     try:
-        submission = services.submission_submit(submission=submission, by=request.user)
+        submission = services.submission_submit(submission=submission, by=request.user, site_url=site_url(request))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -274,6 +274,13 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+# Confirming the address from the e-mail signs the new member in (in the browser that signed up).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_FORMS = {
+    "login": "evidence.account_forms.LoginForm",
+    "signup": "evidence.account_forms.SignupForm",
+    "reset_password": "evidence.account_forms.ResetPasswordForm",
+}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MMIP Evidence] "
 # Sign-in throttling (needs the shared cache, i.e. Redis, when several web processes run): failed attempts
@@ -297,7 +304,7 @@ LOGIN_URL = "account_login"
 # Django 6.1's MAILERS. In development mail is printed to the console; in production it goes by SMTP
 # (EMAIL_HOST and friends) unless EMAIL_BACKEND names another backend.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+    "evidence.mail.ConsoleEmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
 _mail_options: dict = {}
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
@@ -396,7 +403,11 @@ LOGGING = {
 }
 
 # --- MMIP ----------------------------------------------------------------------------------------------
-MMIP_SITE_URL = env_str("MMIP_SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+# The site's address in links that leave it (the receipt e-mail). Unset in development: taken from the request
+# that submitted. Unset in production: https:// and the first ALLOWED_HOSTS name.
+MMIP_SITE_URL = (env_str("MMIP_SITE_URL") or "").rstrip("/")
+if not MMIP_SITE_URL and not DEBUG:
+    MMIP_SITE_URL = f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
 MMIP_UPLOAD_MAX_BYTES = env_int("MMIP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 MMIP_UPLOADS_PER_SUBMISSION = env_int("MMIP_UPLOADS_PER_SUBMISSION", 10)
 MMIP_REFERENCE_PREFIX = env_str("MMIP_REFERENCE_PREFIX", "MMIP") or "MMIP"

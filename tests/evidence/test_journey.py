@@ -162,7 +162,10 @@ def test_a_response_can_be_withdrawn_after_confirmation(submitter_client, consul
     _fill_minimum(submitter_client, submission)
     submitter_client.post(_url("submit", submission))
     response = submitter_client.post(_url("withdraw", submission), {})
-    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Tick the box to confirm that you want to withdraw your response." in response.content.decode()
+    )
     submitter_client.post(_url("withdraw", submission), {"confirm": "on"})
     submission.refresh_from_db()
     assert submission.status == Submission.Status.WITHDRAWN
@@ -212,7 +215,7 @@ def test_answers_over_the_word_limit_are_refused_with_the_count(submitter_client
         ("12abc", "jobs", "2023", "Enter the value as a number"),
         ("NaN", "jobs", "2023", "Enter the value as a number"),
         ("400", "litres", "2023", "does not fit Medicines manufacturing jobs"),
-        ("400", "jobs", "1066", "greater than or equal to 1950"),
+        ("400", "jobs", "1066", "Enter a year from 1950 onwards."),
         ("400", "jobs", "2999", "or earlier"),
     ],
 )

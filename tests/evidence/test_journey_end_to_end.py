@@ -115,7 +115,7 @@ def test_a_new_member_signs_up_and_submits_evidence(client, consultation, django
     assert submission.reference == "MMIP-0001"
     assert SubmissionVersion.objects.get(submission=submission).number == 1
     receipt = OutboxTask.objects.get(task_name="evidence.tasks.send_receipt")
-    assert receipt.kwargs == {"submission_id": submission.pk, "version": 1}
+    assert receipt.kwargs == {"submission_id": submission.pk, "version": 1, "site_url": "http://testserver"}
 
     # It is listed under "My submissions".
     listing = client.get(reverse("evidence:my_submissions")).content.decode()
@@ -151,7 +151,7 @@ def test_an_organisation_needs_its_size_band(submitter_client):
     page = response.content.decode()
     assert "There is a problem" in page
     assert 'href="#id_size_band"' in page and 'id="id_size_band"' in page
-    assert "Choose the size of your organisation." in page
+    assert "Select the size of your organisation (number of employees)." in page
 
 
 def test_starting_twice_continues_the_same_draft(submitter_client, consultation):

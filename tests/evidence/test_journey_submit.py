@@ -138,7 +138,10 @@ def test_withdraw_asks_for_confirmation_then_withdraws(submitter_client, submitt
     ready.refresh_from_db()
     assert ready.status == Submission.Status.SUBMITTED
     response = submitter_client.post(url("withdraw", ready), {})  # the confirmation box is not ticked
-    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Tick the box to confirm that you want to withdraw your response." in response.content.decode()
+    )
     ready.refresh_from_db()
     assert ready.status == Submission.Status.SUBMITTED
     assert submitter_client.post(url("withdraw", ready), {"confirm": "on"}).status_code == 302

@@ -390,10 +390,18 @@ def section_data_points(request: HttpRequest, public_id, pk: int | None = None) 
 
 
 @login_required
-@require_POST
 def data_point_delete(request: HttpRequest, public_id, pk: int) -> HttpResponse:
+    """Asks first (GET), removes on the confirmation (POST)."""
     submission = submission_for_user(request.user, public_id)
-    data_point = get_object_or_404(DataPoint, pk=pk, submission=submission)
+    data_point = get_object_or_404(
+        DataPoint.objects.select_related("indicator", "geography"), pk=pk, submission=submission
+    )
+    if request.method != "POST":
+        return render(
+            request,
+            "evidence/data_point_delete.html",
+            {"submission": submission, "dp": data_point, "editable": submission.can_be_edited()},
+        )
     try:
         services.data_point_delete(data_point=data_point, by=request.user)
     except ValidationError as error:

@@ -196,3 +196,41 @@ def test_an_oversized_answer_is_caught_before_sending_and_nothing_typed_is_lost(
     assert plain.locator(f"#id_q{question.pk}").input_value() == long_text  # still in the browser
     bare.close()
     assert not draft.answers.exists()
+
+
+def test_small_things_a_submitter_and_a_lead_notice(page, signed_in, member, draft, call, tmp_path):
+    """Remove asks first; a long file name wraps instead of widening the page; the leads' navigation fits one
+    line at 1280 px; every page has an icon."""
+    signed_in(member)
+    factories.DataPointFactory(submission=draft, value=85, unit="jobs")
+    page.goto(reverse("evidence:section_data_points", kwargs={"public_id": draft.public_id}))
+    assert page.locator("link[rel=icon]").count() == 1
+    page.get_by_role("link", name="Remove Medicines manufacturing jobs").click()
+    page.get_by_role("heading", name="Remove this data point?").wait_for()
+    assert_axe_clean(page, "the confirmation before removing a data point")
+    page.get_by_role("link", name="No, keep it").click()
+    assert draft.data_points.count() == 1
+    page.get_by_role("link", name="Remove Medicines manufacturing jobs").click()
+    page.get_by_role("button", name="Yes, remove it").click()
+    page.get_by_text("The data point was removed.").wait_for()
+    assert draft.data_points.count() == 0
+
+    long_name = tmp_path / ("Quarterly-capital-investment-survey-of-UK-medicines-manufacturing-sites-" * 3 + ".csv")
+    long_name.write_text("site,investment\nSpeke,85\n")
+    page.goto(reverse("evidence:section_attachments", kwargs={"public_id": draft.public_id}))
+    page.locator("#id_file").set_input_files(str(long_name))
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("The file is attached.").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    shot(page, "14-long-file-name")
+
+    lead = factories.UserFactory(username="leo", groups=["Lead", "Confidential evidence"])
+    page.context.clear_cookies()
+    signed_in(lead)
+    page.goto(reverse("recommendations:dashboard_home"))
+    shot(page, "14-lead-navigation")
+    tops = page.eval_on_selector_all(".site-nav .nav-item", "items => items.map(i => i.getBoundingClientRect().top)")
+    assert len(tops) >= 7 and max(tops) - min(tops) < 10, f"the navigation wraps: {tops}"
+    height = page.evaluate("document.querySelector('.site-nav').getBoundingClientRect().height")
+    assert height < 64, f"the navigation is {height} px high: a label wraps"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -53,7 +53,6 @@ def submission_urls(submission, point, attachment):
 def POST_ONLY(submission, point, attachment):
     sid = submission.public_id
     return {
-        reverse("evidence:data_point_delete", args=[sid, point.pk]),
         reverse("evidence:attachment_delete", args=[sid, attachment.public_id]),
         reverse("evidence:submit", args=[sid]),
     }

@@ -142,6 +142,12 @@ def test_data_points_can_be_changed_and_deleted(submitter_client, draft):
     assert response.status_code == 302
     point.refresh_from_db()
     assert point.value == Decimal("1250.5")
+    # Remove asks first: the page shows the figure and changes nothing; the confirmation removes it.
+    confirm = submitter_client.get(url("data_point_delete", draft, point.pk)).content.decode()
+    assert "Remove this data point?" in confirm and "1,250.5" in confirm and "Yes, remove it" in confirm
+    assert DataPoint.objects.exists()
+    table = submitter_client.get(url("section_data_points", draft)).content.decode()
+    assert f'<a class="ms-2" href="{url("data_point_delete", draft, point.pk)}">Remove' in table
     assert submitter_client.post(url("data_point_delete", draft, point.pk)).status_code == 302
     assert not DataPoint.objects.exists()
 

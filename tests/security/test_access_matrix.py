@@ -124,9 +124,10 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
         ),
         "evidence:version_detail": (reverse("evidence:version_detail", kwargs={**sid, "number": 1}), OWNER_ONLY),
         "evidence:submit": (reverse("evidence:submit", kwargs=sid), POST_ONLY),
+        # Asks first: the confirmation page is the owner's only.
         "evidence:data_point_delete": (
             reverse("evidence:data_point_delete", kwargs={**sid, "pk": point.pk}),
-            POST_ONLY,
+            OWNER_ONLY,
         ),
         "evidence:attachment_delete": (
             reverse("evidence:attachment_delete", kwargs={**sid, "attachment_id": open_file.public_id}),

@@ -1,5 +1,7 @@
 """Playwright driving Debian's Chromium (/usr/bin/chromium; `make browser` installs it where it can)
-against pytest-django's live server. Screenshots of each step go to var/screenshots/."""
+against pytest-django's live server, under the production Content-Security-Policy. Screenshots of each step
+go outside the repository: to MMIP_SCREENSHOTS if set, else to this run's pytest temporary directory (the
+run's summary names it)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from django.conf import settings
 from django.utils.csp import build_policy
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "var" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.2 A and AA, and the earlier levels they include.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -95,11 +96,27 @@ def page(browser, live_server, live_db):
     assert not unprotected, f"pages without the production Content-Security-Policy: {unprotected}"
 
 
+_screenshots: list[Path] = []  # this session's directory, once the fixture below has chosen it
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshots(tmp_path_factory) -> Path:
+    chosen = os.environ.get("MMIP_SCREENSHOTS")
+    directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots", numbered=False)
+    directory.mkdir(parents=True, exist_ok=True)
+    _screenshots[:] = [directory]
+    return directory
+
+
 def shot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    path = _screenshots[0] / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _screenshots and any(_screenshots[0].glob("*.png")):
+        terminalreporter.write_line(f"Screenshots of the browser tests: {_screenshots[0]}")
 
 
 def axe_violations(page) -> list[dict]:

@@ -42,6 +42,9 @@ def _isolated_services(request, settings):
 
     Task wiring is tested with a real worker in tests/integration (marked ``worker``)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # local-memory caches outlive a test: sign-in rate limits must not carry over
     if request.node.get_closest_marker("worker"):
         yield
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
+from .audit import check, evidence_base_figures, passage_figures, proposal_figures, theme_figures
 from .data import (
     NOT_ENOUGH,
     ComponentInput,
@@ -23,7 +24,7 @@ from .data import (
     Text,
     Theme,
 )
-from .figures import criteria
+from .figures import criteria, data_statement, other_measures
 
 GRADES = ("A", "B", "C", "D")
 MIN_WORDS = 5  # shorter texts ("Agree.", "No comment") are not substantive evidence
@@ -254,13 +255,7 @@ def drafts(
             )
         for measure in measures:
             if measure.baseline.status == "ok" and measure.baseline.references:
-                rationale.append(
-                    Statement(
-                        f"Submitted data on {measure.indicator_name.lower()}: {measure.baseline.method} "
-                        f"({measure.baseline.period}).",
-                        measure.baseline.references[:25],
-                    )
-                )
+                rationale.append(data_statement(measure))
         title = group.text.rstrip(".")
         out.append(
             Draft(
@@ -299,6 +294,14 @@ def compile_component(component: ComponentInput) -> ComponentResult:
     against = dissent(usable)
     measures = criteria(component)
     made = drafts(component, base, found, asks, against, measures)
+    # The figures audit: every number in a draft's text explained by a figure or a cited passage.
+    passages = {item.reference: [t.text for t in (*item.texts, *item.proposals)] for item in usable}
+    known = evidence_base_figures(base, component.name)
+    for theme in found:
+        known += theme_figures(theme) + passage_figures(theme.references, passages)
+    for group in asks:
+        known += proposal_figures(group)
+    made = [check(draft, known, passages) for draft in made]
     message = f"{len(made)} draft recommendation(s) from {base.submissions} responses."
     if not made:
         message = f"{NOT_ENOUGH}: no proposals to draft a recommendation from."
@@ -311,4 +314,5 @@ def compile_component(component: ComponentInput) -> ComponentResult:
         themes=found,
         proposals=asks,
         drafts=made,
+        other_measures=other_measures(component.data_points),
     )

@@ -25,7 +25,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import demo_figures, search
+from . import demo_figures, duplicates, search
 from .models import (
     Answer,
     Attachment,
@@ -828,6 +828,8 @@ def seed(
         result.reviewed = seed_reviews(consultation, reviewed, seed)
         new_ids = Submission.objects.filter(consultation=consultation, search_document="").values_list("pk", flat=True)
         search.refresh(new_ids)
+        # Indexed for duplicate detection (not compared: a new submit is compared with them).
+        duplicates.index_submissions(list(new_ids))
         result.total = Submission.objects.filter(consultation=consultation).count()
     if result.created and connection.vendor == "postgresql":
         # A bulk load leaves the planner without statistics: without them, joins over these tables are

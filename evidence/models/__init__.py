@@ -37,16 +37,20 @@ from .submissions import (
 )
 from .review import (
     GRADE_DEFINITIONS,
+    Campaign,
     ComponentTag,
     DuplicateFlag,
     Excerpt,
     Grade,
+    HistoricalCampaign,
     HistoricalComponentTag,
     HistoricalDuplicateFlag,
     HistoricalExcerpt,
     HistoricalReviewAssignment,
+    PassageBand,
     ReviewAssignment,
     ReviewRound,
+    TextFingerprint,
 )
 from .outbox import OutboxTask
 
@@ -84,16 +88,20 @@ __all__ = [
     "plausible_year_validators",
     # review
     "GRADE_DEFINITIONS",
+    "Campaign",
     "ComponentTag",
     "DuplicateFlag",
     "Excerpt",
     "Grade",
+    "HistoricalCampaign",
     "HistoricalComponentTag",
     "HistoricalDuplicateFlag",
     "HistoricalExcerpt",
     "HistoricalReviewAssignment",
+    "PassageBand",
     "ReviewAssignment",
     "ReviewRound",
+    "TextFingerprint",
     # outbox
     "OutboxTask",
 ]

@@ -39,7 +39,7 @@ class RoundScopedInline(admin.TabularInline):
 class TagForm(forms.ModelForm):
     class Meta:
         model = ComponentTag
-        fields = ["component", "relevance", "grade"]
+        fields = ["component", "relevance", "grade", "stance"]
         help_texts = {"grade": " ".join(f"{g}: {d}" for g, d in GRADE_DEFINITIONS.items())}
 
     def clean(self):
@@ -54,7 +54,7 @@ class TagForm(forms.ModelForm):
 class ComponentTagInline(RoundScopedInline):
     model = ComponentTag
     form = TagForm
-    fields = ["component", "relevance", "grade", "round", "reviewer"]
+    fields = ["component", "relevance", "grade", "stance", "round", "reviewer"]
     readonly_fields = ["round", "reviewer"]
     verbose_name = "component tag"
 
@@ -62,11 +62,15 @@ class ComponentTagInline(RoundScopedInline):
 class ExcerptForm(forms.ModelForm):
     class Meta:
         model = Excerpt
-        fields = ["component", "answer", "attachment", "text", "note"]
+        fields = ["component", "kind", "answer", "attachment", "text", "note"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 2, "cols": 50}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = True  # blank only on excerpts coded before kinds existed
 
     def clean(self):
         data = super().clean()
@@ -90,7 +94,7 @@ class ExcerptForm(forms.ModelForm):
 class ExcerptInline(RoundScopedInline):
     model = Excerpt
     form = ExcerptForm
-    fields = ["component", "answer", "attachment", "text", "note", "round", "reviewer"]
+    fields = ["component", "kind", "answer", "attachment", "text", "note", "round", "reviewer"]
     readonly_fields = ["round", "reviewer"]
 
     def get_formset(self, request, obj=None, **kwargs):

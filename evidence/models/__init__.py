@@ -43,10 +43,13 @@ from .review import (
     HistoricalDuplicateFlag,
     HistoricalExcerpt,
     HistoricalReviewAssignment,
+    ExcerptKind,
     ReviewAssignment,
     ReviewRound,
+    Stance,
 )
 from .outbox import OutboxTask
+from .suggestions import Suggestion, SuggestionDecision
 
 # isort: on
 
@@ -90,6 +93,11 @@ __all__ = [
     "HistoricalReviewAssignment",
     "ReviewAssignment",
     "ReviewRound",
+    "ExcerptKind",
+    "Stance",
     # outbox
     "OutboxTask",
+    # suggestions
+    "Suggestion",
+    "SuggestionDecision",
 ]

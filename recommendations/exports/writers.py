@@ -48,14 +48,14 @@ def _component_lines(component: PackComponent) -> list[str]:
     if component.themes:
         lines += ["### Themes", ""]
         for theme in component.themes:
-            lines.append(f"- **{theme.label}** ({theme.size} responses)")
+            lines.append(f"- **{theme.label}** ({theme.counts})")
             lines += [f"  - “{q.text}”{_refs(q.references)}" for q in theme.quotes]
         lines.append("")
     for rec in component.recommendations:
         lines += [
             f"### Recommendation {rec.number}: {rec.title}",
             "",
-            f"Status: {rec.status}",
+            rec.status_line,
             "",
             f"**Objective.** {rec.objective}",
             "",
@@ -176,12 +176,12 @@ def write_docx(pack: Pack, out: BinaryIO) -> None:
         if component.themes:
             document.add_heading("Themes", level=2)
             for theme in component.themes:
-                document.add_paragraph(f"{theme.label} ({theme.size} responses)", style="List Bullet")
+                document.add_paragraph(f"{theme.label} ({theme.counts})", style="List Bullet")
                 for quote in theme.quotes:
                     document.add_paragraph(f"“{quote.text}”{_refs(quote.references)}", style="Quote")
         for rec in component.recommendations:
             document.add_heading(f"Recommendation {rec.number}: {rec.title}", level=2)
-            document.add_paragraph(f"Status: {rec.status}")
+            document.add_paragraph(rec.status_line)
             p = document.add_paragraph()
             p.add_run("Objective. ").bold = True
             p.add_run(rec.objective)
@@ -322,12 +322,12 @@ def write_pdf(pack: Pack, out: BinaryIO) -> None:
         if component.themes:
             heading("Themes", 12)
             for theme in component.themes:
-                para(f"• {theme.label} ({theme.size} responses)", style="B")
+                para(f"• {theme.label} ({theme.counts})", style="B")
                 for quote in theme.quotes:
                     para(f"“{quote.text}”{_refs(quote.references)}", 9, indent=6)
         for rec in component.recommendations:
             heading(f"Recommendation {rec.number}: {rec.title}", 12, level=1)
-            para(f"Status: {rec.status}.")
+            para(f"{rec.status_line}.")
             para(f"Objective: {rec.objective}")
             para("Rationale", style="B")
             for n, statement in enumerate(rec.rationale, start=1):

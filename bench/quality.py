@@ -211,8 +211,10 @@ if args.print_pack:
     for r in outcome["results"]:
         log(f"\n=== {r.component.name}: {r.message}")
         for t in themes[r.component.slug]:
-            log(f"  theme: {t['label']} ({t['size']} responses; {t.get('supports', 0)} support, "
-                f"{t.get('opposes', 0)} oppose, {t.get('mixed', 0)} mixed)")
+            log(
+                f"  theme: {t['label']} ({t['size']} responses; {t.get('supports', 0)} support, "
+                f"{t.get('opposes', 0)} oppose, {t.get('mixed', 0)} mixed)"
+            )
         for rec in [x for x in outcome["recs"] if x.component_id == r.component_id]:
             log(f"\n  {rec.number}. {rec.title}{'  [CONTESTED]' if rec.contested else ''}")
             log(f"     actor: {rec.actor or 'needs lead input'}; timescale: {rec.timescale or 'needs lead input'}")

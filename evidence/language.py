@@ -277,8 +277,19 @@ class StanceReading:
         return "; ".join(parts)[:300]
 
 
-def _found(patterns, text) -> list[str]:
-    return [m.group(0).lower() for p in patterns for m in [p.search(text)] if m]
+NEGATED = re.compile(r"\b(?:not|never|no|cannot|n't)\s+(?:\w+\s+)?$", re.I)
+
+
+def _found(patterns, text, negatable: bool = False) -> list[str]:
+    """The cues found; with ``negatable``, a cue right after a negation ("do not support") does not count."""
+    out = []
+    for p in patterns:
+        for m in p.finditer(text):
+            if negatable and NEGATED.search(text[max(0, m.start() - 20) : m.start()]):
+                continue
+            out.append(m.group(0).lower())
+            break
+    return out
 
 
 def counter_cues(sentence: str) -> list[str]:
@@ -300,7 +311,7 @@ def read_stance(text: str) -> StanceReading:
     oppose, caution, support = [], [], []
     asks = 0
     for sentence in sentences(text):
-        o, c, s = _found(_OPPOSE, sentence), _found(_CAUTION, sentence), _found(_SUPPORT, sentence)
+        o, c, s = _found(_OPPOSE, sentence), _found(_CAUTION, sentence), _found(_SUPPORT, sentence, negatable=True)
         is_ask = ask_cue(sentence) is not None
         asks += is_ask
         oppose += o

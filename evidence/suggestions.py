@@ -13,7 +13,6 @@ from django.db import transaction
 
 from . import language, review
 from .models import (
-    Answer,
     Attachment,
     ComponentTag,
     Excerpt,
@@ -28,53 +27,61 @@ from .models import (
 Decision = SuggestionDecision.Decision
 
 
-def _build(submission: Submission, answers, attachments) -> list[Suggestion]:
+def build_rows(*, submission_id: int, version: int, answers, attachments=()) -> list[Suggestion]:
+    """Unsaved suggestions from answers ((answer id, component id, text)) and attachments ((attachment
+    id, text)): ask sentences, and one stance per component answered."""
     made = []
-    by_component: dict[int, list[Answer]] = {}
-    for answer in answers:
-        component_id = answer.question.component_id
-        for cue in language.ask_sentences(answer.text):
+    by_component: dict[int, list[tuple[int, str]]] = {}
+    common = {"submission_id": submission_id, "version": version}
+    for answer_id, component_id, text in answers:
+        for cue in language.ask_sentences(text):
             made.append(
                 Suggestion(
-                    submission=submission,
                     kind=Suggestion.Kind.ASK,
                     component_id=component_id,
-                    answer=answer,
+                    answer_id=answer_id,
                     text=cue.sentence,
                     cues=cue.cue[:300],
-                    version=submission.version,
+                    **common,
                 )
             )
         if component_id:
-            by_component.setdefault(component_id, []).append(answer)
-    for attachment in attachments:
-        for cue in language.ask_sentences(attachment.extracted_text)[:50]:
+            by_component.setdefault(component_id, []).append((answer_id, text))
+    for attachment_id, text in attachments:
+        for cue in language.ask_sentences(text)[:50]:
             made.append(
                 Suggestion(
-                    submission=submission,
                     kind=Suggestion.Kind.ASK,
-                    attachment=attachment,
+                    attachment_id=attachment_id,
                     text=cue.sentence,
                     cues=cue.cue[:300],
-                    version=submission.version,
+                    **common,
                 )
             )
     for component_id, parts in by_component.items():
-        text = " ".join(a.text for a in parts)
+        text = " ".join(t for _, t in parts)
         reading = language.read_stance(text)
         made.append(
             Suggestion(
-                submission=submission,
                 kind=Suggestion.Kind.STANCE,
                 component_id=component_id,
-                answer=parts[0],
+                answer_id=parts[0][0],
                 text=text[:2000],
                 stance=reading.stance,
                 cues=reading.cues,
-                version=submission.version,
+                **common,
             )
         )
     return made
+
+
+def _build(submission: Submission, answers, attachments) -> list[Suggestion]:
+    return build_rows(
+        submission_id=submission.pk,
+        version=submission.version,
+        answers=[(a.pk, a.question.component_id, a.text) for a in answers],
+        attachments=[(a.pk, a.extracted_text) for a in attachments],
+    )
 
 
 @transaction.atomic
@@ -98,11 +105,6 @@ def suggestions_refresh(*, submission_id: int) -> int:
     made = _build(submission, answers, attachments)
     Suggestion.objects.bulk_create(made)
     return len(made)
-
-
-def bulk_build(submissions: list[Submission], answers: dict[int, list[Answer]]) -> list[Suggestion]:
-    """Suggestions for many responses at once (the demo seeder), without saving them."""
-    return [s for sub in submissions for s in _build(sub, answers.get(sub.pk, []), [])]
 
 
 def visible(user, submission: Submission) -> list[tuple[Suggestion, SuggestionDecision | None]]:

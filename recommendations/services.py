@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from evidence import outbox
+from evidence.language import content_lemmas, sentences
 from evidence.models import (
     Answer,
     Attachment,
@@ -27,6 +28,7 @@ from evidence.models import (
     EcosystemComponent,
     Excerpt,
     Indicator,
+    Question,
     ReviewRound,
     Submission,
 )
@@ -126,6 +128,19 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
     ):
         attachments.setdefault(sub_id, []).append(text)
 
+    # "What should change?" is response-wide: each of its sentences counts for the tagged component it fits.
+    vocabulary = component_vocabulary(run.consultation_id)
+    other_tags: dict[int, list[int]] = {}
+    for sub_id, component_id in ComponentTag.objects.filter(
+        round=ReviewRound.FIRST, submission__in=tagged.exclude(proposals="")
+    ).values_list("submission_id", "component_id"):
+        other_tags.setdefault(sub_id, []).append(component_id)
+    all_answers: dict[int, dict[int, str]] = {}
+    for sub_id, component_id, text in Answer.objects.filter(submission__in=tagged.exclude(proposals="")).values_list(
+        "submission_id", "question__component_id", "text"
+    ):
+        all_answers.setdefault(sub_id, {})[component_id] = text
+
     items, reference_of = [], {}
     rows = tagged.order_by("reference_number").values_list(
         "pk",
@@ -152,7 +167,10 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
                 + [Text(ref, "attachment", t) for t in attachments.get(pk, [])]
                 + ([Text(ref, "summary", summary)] if relevance_of[pk] == "primary" and summary else [])
             )
-            asks = (Text(ref, "proposal", proposals),) if proposals else ()
+            fitting = proposals_for(
+                component.pk, proposals, other_tags.get(pk, []), vocabulary, all_answers.get(pk, {})
+            )
+            asks = (Text(ref, "proposal", fitting),) if fitting else ()
         items.append(
             EvidenceItem(
                 reference=ref,
@@ -202,6 +220,34 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
             for i in indicators
         ),
     )
+
+
+def component_vocabulary(consultation_id: int) -> dict[int, set[str]]:
+    """The lemmas of each component's name, description and questions."""
+    words: dict[int, set[str]] = {}
+    for component in EcosystemComponent.objects.filter(consultations=consultation_id):
+        words[component.pk] = set(content_lemmas(f"{component.name} {component.description}"))
+    for component_id, text, guidance in Question.objects.filter(consultation_id=consultation_id).values_list(
+        "component_id", "text", "guidance"
+    ):
+        if component_id in words:
+            words[component_id] |= set(content_lemmas(f"{text} {guidance}"))
+    return words
+
+
+def proposals_for(component_id: int, proposals: str, tagged: list[int], vocabulary, answers: dict[int, str]) -> str:
+    """The sentences of "What should change?" that fit this component best among the response's tagged
+    components (by the words they share with each component's description, questions and answer)."""
+    others = [c for c in tagged if c != component_id]
+    if not others:
+        return proposals
+    known = {c: vocabulary.get(c, set()) | set(content_lemmas(answers.get(c, ""))) for c in [component_id, *others]}
+    kept = []
+    for sentence in sentences(proposals):
+        words = set(content_lemmas(sentence))
+        if len(words & known[component_id]) >= max(len(words & known[c]) for c in others):
+            kept.append(sentence)
+    return " ".join(kept)
 
 
 # --- Compiling and assembling ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from .data import ActorInfo, EvidenceItem
 
 CODED, PROPOSAL, DETECTED = "coded", "proposal", "detected"
 WEIGHT = {CODED: 1.0, PROPOSAL: 1.0, DETECTED: 0.5}
-GROUP_DISTANCE = 0.72  # cosine distance under which two asks join a group (average linkage)
+GROUP_DISTANCE = 0.78  # cosine distance under which two asks join a group (average linkage)
 MAX_CLUSTERED = 2500  # distinct wordings clustered exactly; above this a leader pass keeps memory flat
 GRADE_ORDER = "ABCD"
 
@@ -81,6 +81,19 @@ class AskGroup:
             GRADE_ORDER.index(self.best_grade),
             -round(self.centrality, 2),
         )
+
+    def absorb(self, other: AskGroup) -> None:
+        """Fold a near-identical group into this one (its supporters count here)."""
+        self.asks += other.asks
+        self.alternatives += [a for a in [other.wording, *other.alternatives] if a not in self.alternatives][:2]
+        per_org: dict[int, float] = {}
+        for a in self.asks:
+            per_org[a.organisation_id] = max(per_org.get(a.organisation_id, 0), a.weight)
+        self.organisations = len(per_org)
+        self.weighted = sum(per_org.values())
+        self.types = sorted({a.organisation_type for a in self.asks})
+        self.best_grade = min((a.grade for a in self.asks), key=GRADE_ORDER.index)
+        self.lemmas = sorted(set(self.lemmas) | set(other.lemmas))
 
     def count(self, origin: str) -> int:
         return len({a.reference for a in self.asks if a.origin == origin})
@@ -239,12 +252,19 @@ def rank(groups: list[AskGroup]) -> list[AskGroup]:
     return groups
 
 
-def similar(a: AskGroup, b: AskGroup, threshold: float = 0.5) -> bool:
-    """Near-identical asks (lemma overlap): never two recommendations for one ask."""
-    x, y = set(a.lemmas), set(b.lemmas)
+def action_lemmas(group: AskGroup) -> set[str]:
+    """The lemmas of what a group asks for (its wordings as actions, without the reasons given)."""
+    return {w for a in [group.wording, *group.alternatives] for w in content_lemmas(imperative(a.text)[0])}
+
+
+def similar(a: AskGroup, b: AskGroup, threshold: float = 0.4) -> bool:
+    """Near-identical asks: the actions share two words in five (and three or more). Never two
+    recommendations for one ask."""
+    x, y = action_lemmas(a), action_lemmas(b)
     if not x or not y:
         return False
-    return len(x & y) / min(len(x), len(y)) >= threshold and len(x & y) / len(x | y) >= threshold * 0.6
+    shared = len(x & y)
+    return shared >= 3 and shared / min(len(x), len(y)) >= threshold
 
 
 # --- From an ask to a recommendation's wording ---------------------------------------------------------
@@ -369,6 +389,14 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
     _BODIES = bodies
     text = _norm(sentence).rstrip(".!;:")
     text = LEAD_IN.sub("", text)
+    # "As members of the coalition, we call on …": the ask starts after the opening phrase.
+    opening = re.match(
+        r"^(?:as|like|with|for|on behalf of|speaking for)\b[^,]{3,100},\s*(?P<rest>(?:we|i|the government|government)\b.+)$",
+        text,
+        re.I,
+    )
+    if opening:
+        text = opening.group("rest")
     if "," in text and re.match(r"^(?:if|to|for|where|unless|given|with)\b", text, re.I):
         head, tail = text.split(",", 1)
         if ask_cue(tail.strip()):
@@ -432,6 +460,8 @@ def _noun_or_verb(rest: str) -> str:
             if words[n].lower() in IMPERATIVE_VERBS:
                 return " ".join(words[n:])
     first = words[0].lower() if words else ""
+    if first and verb_lemma(first) == first and first not in {"a", "an", "the", "more", "better", "long-term"}:
+        return rest  # already a verb: "rely on inspections …"
     if first.endswith("ing") and verb_lemma(first) and verb_lemma(first) != first:
         return " ".join([verb_lemma(first), *words[1:]])
     if first in IMPERATIVE_VERBS:

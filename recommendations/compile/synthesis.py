@@ -28,8 +28,7 @@ def choose(groups: list[AskGroup]) -> list[AskGroup]:
     for group in groups:
         twin = next((c for c in chosen if similar(c, group)), None)
         if twin is not None:
-            twin.asks += group.asks
-            twin.alternatives += [a for a in group.alternatives + [group.wording] if a not in twin.alternatives][:2]
+            twin.absorb(group)
             continue
         if len(chosen) < MAX_DRAFTS and (group.organisations >= MIN_ORGANISATIONS or not chosen):
             chosen.append(group)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
-from evidence.language import STOP_WORDS, content_lemmas, sentences
+from evidence.language import IMPERATIVE_VERBS, STOP_WORDS, content_lemmas, sentences
 
 from .data import Quote, Theme
 from .stance import MIXED, OPPOSES, Position, shorten
@@ -21,13 +22,58 @@ MAX_THEMES = 6
 MIN_WORDS = 5
 THEME_DISTANCE = 0.8
 MAX_CLUSTERED = 2500
-INNER = {"of", "for", "in", "and", "to", "on", "with", "from"}
+INNER = {"of", "for", "in", "and", "on", "with", "from"}
 OTHER_POINTS = "Other points"
 PHRASE_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\S")
 
 
+UNITS = frozenset(
+    "million billion thousand pounds pound months month weeks week years year days day per cent percent times "
+    "tonnes average cannot can't lot lots way ways thing things one two three four five six seven eight nine ten "
+    "dozen half".split()
+)
+
+
+@lru_cache(maxsize=20000)
+def _pos(word: str) -> frozenset[str]:
+    from lemminflect import getAllLemmas
+
+    return frozenset(getAllLemmas(word))
+
+
+@lru_cache(maxsize=20000)
+def _noun(word: str) -> str | None:
+    from lemminflect import getAllLemmas
+
+    found = getAllLemmas(word).get("NOUN")
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=20000)
+def _verb(word: str) -> str | None:
+    from lemminflect import getAllLemmas
+
+    found = getAllLemmas(word).get("VERB")
+    return found[0] if found else None
+
+
+def _nominal(word: str, last: bool) -> bool:
+    """Can the word stand in a noun phrase (an unknown word is taken as a name, e.g. "VPAG")?"""
+    pos = _pos(word)
+    if not pos:
+        return True
+    verb = _verb(word)
+    noun = _noun(word)
+    if verb and verb != word and not word.endswith("ing") and "ADJ" not in pos and (noun is None or noun == word):
+        return False  # an inflected verb ("rose", "took"): a clause, not a noun phrase
+    if last:
+        return "NOUN" in pos or "PROPN" in pos
+    return bool(pos & {"NOUN", "ADJ", "PROPN"}) or word.endswith("ing")
+
+
 def _candidates(sentence: str) -> list[tuple[str, str]]:
-    """(key, as written) for every 2–5 word phrase that starts and ends on a content word."""
+    """(key, as written) for every 2–5 word noun phrase (as far as the lemma tables can tell) that starts
+    and ends on a content word: "apprenticeship levy", "grid connections for electrification"."""
     words = PHRASE_WORD.findall(sentence)
     out = []
     for i in range(len(words)):
@@ -42,7 +88,14 @@ def _candidates(sentence: str) -> list[tuple[str, str]]:
                 continue
             if any(w in STOP_WORDS and w not in INNER for w in lower[1:-1]):
                 continue
-            if len(set(lower)) < len(lower):
+            if len(set(lower)) < len(lower) or lower[0] in UNITS or lower[-1] in UNITS:
+                continue
+            if lower[0] in IMPERATIVE_VERBS:
+                continue  # "cut batch", "secure support": a verb and its object, not a topic
+            if any(w[:1].isupper() and not w.isupper() for w in chunk[(0 if i else 1) :]):
+                continue  # a place or organisation name ("Barnard Castle site") is not a theme
+            content = [w for w in lower if w not in INNER]
+            if not all(_nominal(w, last=(i == len(content) - 1)) for i, w in enumerate(content)):
                 continue
             out.append((" ".join(lower), " ".join(chunk)))
     return out
@@ -64,9 +117,15 @@ def label_for(members: list[str], others: list[str]) -> tuple[str, list[str]]:
         for key in {k for k, _ in _candidates(sentence)}:
             if key in df:
                 other_df[key] += 1
-    if not df:
-        words = [w for w in content_lemmas(" ".join(members))][:3]
-        return (" ".join(dict.fromkeys(words)).capitalize() or OTHER_POINTS), words
+    if not df:  # no noun phrase shared: the commonest noun the members use
+        nouns = Counter(
+            w.lower()
+            for sentence in members
+            for w in PHRASE_WORD.findall(sentence)
+            if w[:1].isalpha() and w.lower() not in STOP_WORDS | UNITS and _nominal(w.lower(), last=True) and len(w) > 3
+        )
+        word = nouns.most_common(1)[0][0] if nouns else ""
+        return (word.capitalize() or OTHER_POINTS), [word] if word else []
     size, rest = max(1, len(members)), max(1, len(others))
 
     def score(key: str) -> float:

@@ -313,14 +313,24 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     problems = submission_problems(submission)
     if problems:
         raise ValidationError(problems)
+    record_submission(submission=submission, consultation=consultation, by=by, when=now)
+    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version)
+    outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
+    return submission
+
+
+def record_submission(*, submission: Submission, consultation: Consultation, by, when: dt.datetime) -> None:
+    """Mark a checked response submitted at ``when``: its reference (the first time), a new version with
+    its snapshot. The caller queues what follows (receipt, indexing) and holds the consultation's row lock, which
+    serialises reference numbers, inside its transaction; the web journey and imports both come here."""
     if not submission.reference:
         consultation.last_reference_number += 1
         consultation.save(update_fields=["last_reference_number"])
         submission.reference_number = consultation.last_reference_number
         submission.reference = consultation.format_reference(submission.reference_number)
-        submission.first_submitted_at = now
+        submission.first_submitted_at = when
     submission.status = Submission.Status.SUBMITTED
-    submission.submitted_at = now
+    submission.submitted_at = when
     submission.version += 1
     submission.has_unsubmitted_changes = False
     # The submitter's fields were validated as they were saved; the consultation's row lock makes the
@@ -331,9 +341,6 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     SubmissionVersion.objects.create(
         submission=submission, number=submission.version, snapshot=snapshot(submission), created_by=by
     )
-    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version)
-    outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
-    return submission
 
 
 @transaction.atomic

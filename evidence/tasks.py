@@ -81,3 +81,13 @@ def submission_submitted(submission_id: int) -> None:
     search.refresh([submission_id])
     duplicates.detect_for_submission(submission_id=submission_id)
     suggestions.suggestions_refresh(submission_id=submission_id)
+
+
+@shared_task(name="evidence.tasks.responses_imported", soft_time_limit=900, time_limit=960, **RETRY)
+def responses_imported(consultation_id: int, submission_ids: list[int]) -> None:
+    """After an import: index the imported responses, compare them with the others in one pass, and make
+    the reviewers' suggestions."""
+    search.refresh(submission_ids)
+    duplicates.detect(consultation_id=consultation_id, submission_ids=submission_ids)
+    for submission_id in submission_ids:
+        suggestions.suggestions_refresh(submission_id=submission_id)

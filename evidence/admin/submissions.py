@@ -109,6 +109,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         ("organisation__organisation_type", admin.RelatedOnlyFieldListFilter),
         ("organisation__region", admin.RelatedOnlyFieldListFilter),
         "confidentiality",
+        "channel",
         ReviewerFilter,
         DuplicateFilter,
         "has_disagreement",
@@ -127,6 +128,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "review_state",
         "exclusion_reason",
         "organisation_details",
+        "arrived",
         "confidentiality_notice",
         "response_text",
         "data_points_table",
@@ -137,7 +139,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "audit_trail",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "organisation_details", "confidentiality_notice"]}),
+        (None, {"fields": ["reference", "status", "organisation_details", "arrived", "confidentiality_notice"]}),
         ("Review", {"fields": ["review_state", "exclusion_reason", "move_to", "reason", "dual_review"]}),
         ("Response", {"fields": ["response_text", "data_points_table", "attachments_list"]}),
         ("Suggestions (asks and stance)", {"fields": ["suggestions_panel"]}),
@@ -244,6 +246,13 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             org.get_size_band_display() or "—",
             org.region.name,
         )
+
+    @admin.display(description="arrived")
+    def arrived(self, obj):
+        if obj.channel == Submission.Channel.WEB:
+            return "Online form"
+        source = f", their reference {obj.source_reference}" if obj.source_reference else ""
+        return f"{obj.get_channel_display()}, received {obj.received_on:%d %B %Y}{source} (imported by staff)"
 
     @admin.display(description="confidentiality")
     def confidentiality_notice(self, obj):

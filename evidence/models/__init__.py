@@ -31,6 +31,7 @@ from .submissions import (
     SubmissionStateHistory,
     SubmissionVersion,
     attachment_upload_to,
+    confidentiality_errors,
     plausible_year_validators,
 )
 from .review import (
@@ -80,6 +81,7 @@ __all__ = [
     "SubmissionStateHistory",
     "SubmissionVersion",
     "attachment_upload_to",
+    "confidentiality_errors",
     "plausible_year_validators",
     # review
     "GRADE_DEFINITIONS",

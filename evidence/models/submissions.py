@@ -34,6 +34,22 @@ class SubmissionQuerySet(models.QuerySet):
         return self.submitted().filter(review_state=Submission.ReviewState.NEW)
 
 
+def confidentiality_errors(*, confidentiality: str, reason: str, consent: bool) -> dict[str, str]:
+    """What is wrong with a confidentiality choice, by field (empty when it is a clear choice). The site's
+    confidentiality page, the submit check and imports all apply these rules."""
+    errors = {}
+    if not confidentiality:
+        errors["confidentiality"] = "Choose how we may use your response."
+    elif confidentiality == Submission.Confidentiality.CONFIDENTIAL and not reason.strip():
+        errors["confidentiality_reason"] = "Say why the material is commercially confidential."
+    elif confidentiality == Submission.Confidentiality.ATTRIBUTABLE and consent:
+        errors["consent_to_publish"] = (
+            "You chose “Attributable, not for publication” and also consented to publication. Untick the consent "
+            "to keep the response unpublished, or choose “Publishable” to let it be published."
+        )
+    return errors
+
+
 class Submission(models.Model):
     """One organisation's (or individual's) response to a consultation."""
 
@@ -61,6 +77,15 @@ class Submission(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn by the submitter"
         UNLAWFUL = "unlawful", "Unlawful or abusive content"
 
+    class Channel(models.TextChoices):
+        """How the response reached us: the site's form, or another way (imported by staff)."""
+
+        WEB = "web", "Online form"
+        EMAIL = "email", "E-mail"
+        LETTER = "letter", "Letter"
+        PLATFORM = "platform", "Another consultation platform"
+        OTHER = "other", "Other (meeting, event, telephone)"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="submissions")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions")
@@ -87,6 +112,15 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="Last (re)submission.")
     first_submitted_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Responses that arrived another way are imported by staff (evidence.imports): the day they were
+    # received, and their identifier where they came from, so the same one is never imported twice.
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    received_on = models.DateField(null=True, blank=True, help_text="The day a response sent another way arrived.")
+    source_reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Its identifier where it came from (another platform's id, a file number).",
+    )
     # Number of submitted versions (0 while a draft); SubmissionVersion keeps each one.
     version = models.PositiveIntegerField(default=0)
     has_unsubmitted_changes = models.BooleanField(default=False)
@@ -151,6 +185,18 @@ class Submission(models.Model):
                 condition=Q(status="draft") | ~Q(reference=""),
                 name="submission_reference_once_submitted",
                 violation_error_message="A submitted or withdrawn response must have a reference.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(channel="web") & Q(received_on__isnull=True))
+                | (~Q(channel="web") & Q(received_on__isnull=False)),
+                name="submission_received_on_for_other_channels",
+                violation_error_message="A response that arrived another way needs the day it was received.",
+            ),
+            models.UniqueConstraint(
+                fields=["consultation", "channel", "source_reference"],
+                condition=~Q(source_reference=""),
+                name="submission_unique_source_reference",
+                violation_error_message="A response with this source reference was already imported.",
             ),
             models.CheckConstraint(
                 condition=~Q(review_state="excluded") | ~Q(exclusion_reason=""),

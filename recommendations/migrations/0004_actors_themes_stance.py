@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0009_coding_stance_kind_suggestions"),
+        ("evidence", "0010_coding_stance_kind_suggestions"),
         ("recommendations", "0003_export_origin_and_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

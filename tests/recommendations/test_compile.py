@@ -11,7 +11,7 @@ from evidence.models import Answer, ComponentTag, DataPoint, Submission
 from recommendations import services
 from recommendations.compile import compile_component
 from recommendations.compile.asks import group_asks, item_asks
-from recommendations.compile.core import baseline, confidence, evidence_base
+from recommendations.compile.core import confidence, evidence_base
 from recommendations.compile.data import (
     NOT_ENOUGH,
     ComponentInput,
@@ -20,6 +20,7 @@ from recommendations.compile.data import (
     IndicatorInfo,
     Text,
 )
+from recommendations.compile.figures import baseline
 from recommendations.models import CompilationRun, ComponentResult, Recommendation, SuccessCriterion
 from tests import factories
 

@@ -88,8 +88,8 @@ def test_the_docx_pack_has_every_section_and_no_confidential_text(run, tmp_path)
     document = docx.Document(out)
     text = _docx_text(out)
     headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
-    for component in run.consultation.components.all():
-        assert component.name in headings
+    for n, component in enumerate(run.consultation.components.order_by("order"), start=1):
+        assert f"{n}. {component.name}" in headings
     assert headings[0].startswith("Recommendations to government")  # the title page
     assert {"Contents", "Evidence base", "Themes", "Success criteria", "Annex: evidence cited"} <= set(headings)
     assert "Fund a national sterile manufacturing training centre" in text
@@ -136,6 +136,32 @@ def test_the_pdf_pack_reads_without_confidential_text_by_default(run, tmp_path):
     assert SECRET[:30] not in text and SECRET_ORG not in text and MARK not in text
     # Unicode survives (curly quotes, dashes), thanks to the embedded TrueType font.
     assert "“" in text and "–" in text
+
+
+def test_the_pdf_pack_has_no_blank_page(run, tmp_path):
+    out = tmp_path / "pack.pdf"
+    call_command("export_pack", run=run.pk, format="pdf", out=str(out))
+    pages = _pdf_pages(out)
+    # A page whose only text is its footer ("Page 3") is blank: the contents once left one behind.
+    blank = [n for n, text in enumerate(pages, start=1) if not re.sub(r"Page \d+", "", text).strip()]
+    assert blank == []
+    assert "Contents" in pages[1] and pages[2].startswith("1. ")
+
+
+def test_every_format_renders_the_same_document(run, tmp_path):
+    """DOCX, PDF and Markdown render one document model: the same headings in the same order."""
+    from recommendations.exports.document import Heading, pack_document
+    from recommendations.exports.pack import build_pack
+
+    headings = [b.text for b in pack_document(build_pack(run)).blocks if isinstance(b, Heading)]
+    for fmt in ("md", "docx", "pdf"):
+        call_command("export_pack", run=run.pk, format=fmt, out=str(tmp_path / f"pack.{fmt}"))
+    md = (tmp_path / "pack.md").read_text()
+    assert [line.lstrip("#").strip() for line in md.splitlines() if line.startswith("#")] == headings
+    document = docx.Document(tmp_path / "pack.docx")
+    assert [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))] == headings
+    pdf = " ".join(_pdf_pages(tmp_path / "pack.pdf"))
+    assert all(h.split(":")[0] in pdf for h in headings)
 
 
 def test_a_baseline_resting_on_hundreds_of_responses_still_fits_the_pdf_table(run, tmp_path):

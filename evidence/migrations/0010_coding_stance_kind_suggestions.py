@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0008_submission_dashboard_idx"),
+        ("evidence", "0009_submission_channel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -218,16 +218,21 @@ OPPOSE = [
     r"\b(?:don't|doesn't|won't|wouldn't) (?:support|agree|help|work)\b",
     r"\boppos(?:e|es|ed|ing|ition)\b",
     r"\bdisagree\w*\b",
-    r"\b(?:against|reject\w*) (?:the|a|any|this|such|further|new|proposals?|calls?)\b",
+    r"\b(?:argue[sd]?|are|is|be|were|was|stand|come out|speak|warn(?:s|ed)?) against\b",
+    r"\breject\w* (?:the|a|any|this|such|further|new|proposals?|calls?)\b",
     r"\bsceptic\w*|\bskeptic\w*\b",
     r"\bnot (?:the|a) (?:main|real|right|best|only|answer|solution|priority|barrier)\b",
-    r"\bnot convinced\b",
+    r"\b(?:not|less|un) ?(?:convinced|persuaded)\b",
+    r"\bcaution(?:s|ed)? against\b",
+    r"\bwould not (?:make|change|solve|fix|address|help|work|bring|deliver)\b",
+    r"\bbetter spent\b",
+    r"\bevidence\b[^.]{0,80}\b(?:is|are) (?:thin|weak|limited|lacking)\b",
+    r"\brisks? (?:making|paying|rewarding|standing|deepening|creating|locking|wasting|leaving)\b",
     r"\bno (?:clear |good )?(?:evidence|case|need)\b",
     r"\b(?:unnecessary|counterproductive|counter-productive|misguided|premature|unaffordable|unjustified)\b",
     r"\b(?:should|must|need) not\b|\bshouldn't\b|\bmustn't\b",
     r"\bwould (?:not|do little to) (?:help|solve|fix|address|change)\b",
     r"\bdo little to\b",
-    r"\bwaste of\b",
     r"\brisks? (?:distorting|undermining|crowding|creating|damaging|diverting)\b",
     r"\b(?:could|would|may|might|will) (?:undermine|distort|damage|deter|crowd out|divert|backfire|harm|weaken)\w*\b",
     r"\bunintended consequences?\b",
@@ -237,12 +242,11 @@ OPPOSE = [
 CAUTION = [
     r"\bcaution\w*\b",
     r"\bcareful\w*\b",
-    r"\bconcern(?:s|ed)?\b",
+    r"\bconcern(?:s|ed)? (?:that|about)\b|\b(?:our|the|one|a) (?:main |key |real )?concern is\b",
+    r"\b(?:would|could|may|might|will|it) risks? \w+ing\b|\brisks (?:steering|pushing|turning|tying|skewing)\b",
     r"\bwary\b",
-    r"\brisk(?:s|y)?\b",
+    r"\b(?:the|a|real|serious) risk (?:is|that)\b",
     r"\bhowever\b",
-    r"\bonly if\b|\bprovided that\b|\bas long as\b|\bunless\b",
-    r"\bwelcome\w*\b[^.]{0,80}\bbut\b",
     r"\bdoubt\w*\b",
     r"\boverstat\w*\b",
     r"\bnot (?:enough|sufficient) on (?:its|their) own\b",
@@ -320,7 +324,7 @@ def read_stance(text: str) -> StanceReading:
     strong = len(oppose)
     if strong >= 1 and (strong >= 2 * max(1, asks) or not support):
         stance = "opposes"
-    elif strong >= 1 or (len(caution) >= 2 and support):
+    elif strong >= 1 or (caution and support):
         stance = "mixed"
     elif len(caution) >= 2 and not support:
         stance = "opposes"
@@ -359,7 +363,7 @@ def has_figure(sentence: str) -> bool:
 TIMESCALE = re.compile(
     r"\b(?:(?:by|before|from|in|until) (?:the (?:end|start) of )?(?:(?:january|february|march|april|may|june|"
     r"july|august|september|october|november|december) )?(?:19|20)\d\d(?:[/–-]\d\d)?|"
-    r"(?:by|before|at) the (?:next|end of the|2025|2026|2027|2028|2029|2030)[ \w]{0,25}?(?:spending review|budget|"
+    r"(?:by|before|at|in) the (?:next|end of the|2025|2026|2027|2028|2029|2030)[ \w]{0,25}?(?:spending review|budget|"
     r"parliament|decade|review)|"
     r"within (?:the next )?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty-four)"
     r" (?:months?|years?|weeks?)|"

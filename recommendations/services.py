@@ -299,7 +299,10 @@ def _cross_reference(run: CompilationRun) -> None:
     for main_id, twin_ids in cross_references(keys).items():
         main = by_id[main_id]
         twins = [by_id[t] for t in twin_ids]
-        refs = sorted({ref for t in twins for ref in t.basis.get("references", [])})
+        # A response opposing or mixed on the main component is not counted as support there, whatever it
+        # said under another component.
+        against = {ref for d in main.dissent for ref in d.get("references", [])}
+        refs = sorted({ref for t in twins for ref in t.basis.get("references", [])} - against)
         names = ", ".join(dict.fromkeys(t.component.name for t in twins))
         main.rationale = [
             *main.rationale,

@@ -23,9 +23,12 @@ from dataclasses import dataclass, field
 
 from evidence.language import (
     IMPERATIVE_VERBS,
+    STOP_WORDS,
+    TIMESCALE,
     ask_cue,
     content_lemmas,
     is_counter,
+    lemma,
     sentences,
     timescale,
     tokens,
@@ -36,7 +39,8 @@ from .data import ActorInfo, EvidenceItem
 
 CODED, PROPOSAL, DETECTED = "coded", "proposal", "detected"
 WEIGHT = {CODED: 1.0, PROPOSAL: 1.0, DETECTED: 0.5}
-GROUP_DISTANCE = 0.78  # cosine distance under which two asks join a group (average linkage)
+GROUP_DISTANCE = 0.9  # distance (1 − similarity) under which two asks join a group (single linkage)
+CONTEXT_WEIGHT = 0.3  # share of the similarity that comes from the rest of what the two responses wrote
 MAX_CLUSTERED = 2500  # distinct wordings clustered exactly; above this a leader pass keeps memory flat
 GRADE_ORDER = "ABCD"
 
@@ -130,28 +134,52 @@ def item_asks(item: EvidenceItem) -> list[Ask]:
     return out
 
 
-def _vectors(texts: list[str]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(analyzer=lambda t: _features(t), sublinear_tf=True)
-    return vectorizer.fit_transform(texts), vectorizer
+# Words every ask of a component shares (who acts, the sector itself): they say nothing about which ask it is.
+GENERIC = frozenset(
+    """government uk medicine manufacturing manufacture manufacturer sector industry company firm business
+    department office minister treasury hm dfe dbt dhsc mhra nice nhs england ukri innovate life science new
+    year month week plan need way thing""".split()
+)
 
 
 def _features(text: str) -> list[str]:
-    words = content_lemmas(text)
+    """Lemmas of the nouns and adjectives (what is asked for), and their pairs; no timescales, no actors."""
+    from lemminflect import getAllLemmas
+
+    words = []
+    for word in tokens(TIMESCALE.sub(" ", text)):
+        if word in STOP_WORDS or len(word) < 3:
+            continue
+        pos = getAllLemmas(word)
+        if pos and not {"NOUN", "ADJ", "PROPN"} & set(pos):
+            continue
+        found = lemma(word)
+        if found not in GENERIC and word not in GENERIC:
+            words.append(found)
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-def _clusters(matrix, distance: float = GROUP_DISTANCE) -> list[list[int]]:
+def _clusters(matrix, distance: float = GROUP_DISTANCE, context=None) -> list[list[int]]:
+    """Groups of rows: average-linkage on cosine distance, or, with ``context`` (the responses' other
+    text), single linkage on a similarity that mixes the two."""
     n = matrix.shape[0]
     if n == 1:
         return [[0]]
     if n <= MAX_CLUSTERED:
+        import numpy as np
         from sklearn.cluster import AgglomerativeClustering
 
-        labels = AgglomerativeClustering(
-            n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
-        ).fit_predict(matrix.toarray())
+        if context is not None:
+            similarity = (1 - CONTEXT_WEIGHT) * (matrix @ matrix.T).toarray() + CONTEXT_WEIGHT * (
+                context @ context.T
+            ).toarray()
+            labels = AgglomerativeClustering(
+                n_clusters=None, metric="precomputed", linkage="single", distance_threshold=distance
+            ).fit_predict(np.clip(1 - similarity, 0, None))
+        else:
+            labels = AgglomerativeClustering(
+                n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
+            ).fit_predict(matrix.toarray())
         groups: dict[int, list[int]] = defaultdict(list)
         for i, label in enumerate(labels):
             groups[int(label)].append(i)
@@ -172,22 +200,31 @@ def _clusters(matrix, distance: float = GROUP_DISTANCE) -> list[list[int]]:
     return out
 
 
-def group_asks(asks: list[Ask]) -> list[AskGroup]:
-    """Group asks across responses and wording (TF-IDF over lemmas, average-linkage clustering), then
-    rank the groups; equal groups are ties."""
+def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[AskGroup]:
+    """Group asks across responses and wording, then rank the groups; equal groups are ties. Two asks are
+    alike when what they ask for (nouns and adjectives, TF-IDF) is alike and, less, when the rest of what
+    their responses wrote (``context``, by reference) is alike: respondents asking for the same change in
+    other words still describe the same problem."""
     by_text: dict[str, list[Ask]] = defaultdict(list)
     for ask in sorted(asks, key=lambda a: (a.reference, a.text)):
         by_text[ask.text.casefold()].append(ask)
     texts = list(by_text)
     if not texts:
         return []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # Compare the actions, not the reasons: "X should be capped so that …" reads as "Cap X".
+    actions = [imperative(by_text[t][0].text)[0] for t in texts]
+    around = [(context or {}).get(by_text[t][0].reference, "") for t in texts]
+    vectorizer = TfidfVectorizer(analyzer=_features, sublinear_tf=True)
     try:
-        # Compare the actions, not the reasons: "X should be capped so that …" reads as "Cap X".
-        matrix, _ = _vectors([imperative(by_text[t][0].text)[0] for t in texts])
+        vectorizer.fit(actions + around)
     except ValueError:  # no content words at all
         return []
+    matrix = vectorizer.transform(actions)
+    contexts = vectorizer.transform(around) if context else None
     groups = []
-    for members in _clusters(matrix):
+    for members in _clusters(matrix, GROUP_DISTANCE if context else 0.78, contexts):
         sub = matrix[members]
         counts = [len(by_text[texts[i]]) for i in members]
         sims = (sub @ sub.T).toarray()

@@ -97,7 +97,8 @@ def compile_component(component: ComponentInput) -> ComponentResult:
     positions = [stance.position(item) for item in usable]
     dissent = [p for p in positions if p.dissenting]
     found_asks = [a for p in positions if not p.dissenting for a in asks.item_asks(p.item)]
-    groups = asks.group_asks(found_asks)
+    context = {p.item.reference: " ".join(t.text for t in p.item.texts) for p in positions}
+    groups = asks.group_asks(found_asks, context)
     chosen = synthesis.choose(groups)
     measures = criteria(component)
     against = synthesis.assign_dissent(chosen, dissent)

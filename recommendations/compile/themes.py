@@ -29,7 +29,7 @@ PHRASE_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\S")
 
 UNITS = frozenset(
     "million billion thousand pounds pound months month weeks week years year days day per cent percent times "
-    "tonnes average cannot can't lot lots way ways thing things one two three four five six seven eight nine ten "
+    "tonnes average cannot can't lot lots way ways thing things well one two three four five six seven eight nine ten "
     "dozen half".split()
 )
 
@@ -66,8 +66,8 @@ def _nominal(word: str, last: bool) -> bool:
     noun = _noun(word)
     if verb and verb != word and not word.endswith("ing") and "ADJ" not in pos and (noun is None or noun == word):
         return False  # an inflected verb ("rose", "took"): a clause, not a noun phrase
-    if last:
-        return "NOUN" in pos or "PROPN" in pos
+    if last:  # a head noun: "capital grant fund", not "capital grant worth"
+        return ("NOUN" in pos or "PROPN" in pos) and "ADJ" not in pos
     return bool(pos & {"NOUN", "ADJ", "PROPN"}) or word.endswith("ing")
 
 

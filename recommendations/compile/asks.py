@@ -39,7 +39,7 @@ from .data import ActorInfo, EvidenceItem
 
 CODED, PROPOSAL, DETECTED = "coded", "proposal", "detected"
 WEIGHT = {CODED: 1.0, PROPOSAL: 1.0, DETECTED: 0.5}
-GROUP_DISTANCE = 0.9  # distance (1 − similarity) under which two asks join a group (single linkage)
+GROUP_DISTANCE = 0.93  # distance (1 − similarity) under which groups of asks join (average linkage)
 CONTEXT_WEIGHT = 0.3  # share of the similarity that comes from the rest of what the two responses wrote
 MAX_CLUSTERED = 2500  # distinct wordings clustered exactly; above this a leader pass keeps memory flat
 GRADE_ORDER = "ABCD"
@@ -161,7 +161,7 @@ def _features(text: str) -> list[str]:
 
 def _clusters(matrix, distance: float = GROUP_DISTANCE, context=None) -> list[list[int]]:
     """Groups of rows: average-linkage on cosine distance, or, with ``context`` (the responses' other
-    text), single linkage on a similarity that mixes the two."""
+    text), average linkage on a similarity that mixes the two."""
     n = matrix.shape[0]
     if n == 1:
         return [[0]]
@@ -170,11 +170,12 @@ def _clusters(matrix, distance: float = GROUP_DISTANCE, context=None) -> list[li
         from sklearn.cluster import AgglomerativeClustering
 
         if context is not None:
-            similarity = (1 - CONTEXT_WEIGHT) * (matrix @ matrix.T).toarray() + CONTEXT_WEIGHT * (
-                context @ context.T
-            ).toarray()
+            # The context counts only between asks that share something asked for: responses on one
+            # component all talk alike, and would otherwise chain every ask into one group.
+            asked = (matrix @ matrix.T).toarray()
+            similarity = (1 - CONTEXT_WEIGHT) * asked + CONTEXT_WEIGHT * (context @ context.T).toarray() * (asked > 0)
             labels = AgglomerativeClustering(
-                n_clusters=None, metric="precomputed", linkage="single", distance_threshold=distance
+                n_clusters=None, metric="precomputed", linkage="average", distance_threshold=distance
             ).fit_predict(np.clip(1 - similarity, 0, None))
         else:
             labels = AgglomerativeClustering(
@@ -291,7 +292,7 @@ def rank(groups: list[AskGroup]) -> list[AskGroup]:
 
 def action_lemmas(group: AskGroup) -> set[str]:
     """The lemmas of what a group asks for (its wordings as actions, without the reasons given)."""
-    return {w for a in [group.wording, *group.alternatives] for w in content_lemmas(imperative(a.text)[0])}
+    return {w for a in [group.wording, *group.alternatives] for w in _features(imperative(a.text)[0]) if " " not in w}
 
 
 def similar(a: AskGroup, b: AskGroup, threshold: float = 0.4) -> bool:

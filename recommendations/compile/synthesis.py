@@ -8,7 +8,7 @@ from collections import Counter
 
 from evidence.language import has_figure, is_problem, sentences
 
-from .asks import DETECTED, AskGroup, actor_of, imperative, similar, timescale_of
+from .asks import DETECTED, AskGroup, action_lemmas, actor_of, imperative, similar, timescale_of
 from .data import NEEDS_INPUT, ComponentInput, Criterion, Draft, EvidenceBase, Statement
 from .stance import Position, contested, describe, shorten
 
@@ -226,7 +226,7 @@ def draft(
             "tied_with": group.tied_with,
             "references": group.references,
             "ask_texts": sorted({a.text for a in group.asks}),
-            "lemmas": group.lemmas,
+            "lemmas": sorted(action_lemmas(group)),
             "opposing": sorted({p.item.reference for p in against}),
         },
     )

@@ -158,6 +158,9 @@ def _component(pack: Pack, number: int, component: PackComponent) -> list[Block]
         blocks.append(Heading(f"Recommendation {rec.number}: {rec.title}", 2, outline=True))
         for section in RECOMMENDATION_SECTIONS:
             blocks.extend(section(rec))
+    if component.cross_references:
+        blocks.append(Heading("Also raised under this component", 2))
+        blocks.append(ItemList(tuple(Paragraph.of(text) for text in component.cross_references)))
     blocks.extend(_confidential_evidence(pack, component))
     return blocks
 

@@ -113,6 +113,7 @@ class PackComponent:
     themes: list[PackTheme]
     recommendations: list[PackRecommendation]
     confidential_evidence: list[Statement] = field(default_factory=list)
+    cross_references: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -218,23 +219,11 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
                     ),
                 )
             )
-        for rec in also.get(component.pk, []):
-            main_number = f"{rec.component.order}.{rec.number}"
-            recs.append(
-                PackRecommendation(
-                    number=f"see {main_number}",
-                    title=rec.title,
-                    objective=rec.objective,
-                    status=rec.get_status_display(),
-                    rationale=[],
-                    dissent=[],
-                    criteria=[],
-                    actor=rec.actor or NEEDS_LEAD_INPUT,
-                    timescale=rec.timescale or NEEDS_LEAD_INPUT,
-                    contested=rec.contested,
-                    cross_reference=f"Listed in full under {rec.component.name} as recommendation {main_number}",
-                )
-            )
+        # The same ask raised here but listed in full under another component: a cross-reference, not a copy.
+        cross_references = [
+            f"Recommendation {rec.component.order}.{rec.number} under {rec.component.name}: {rec.title}"
+            for rec in also.get(component.pk, [])
+        ]
         themes = [
             PackTheme(
                 label=t.label,
@@ -278,6 +267,7 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
                 themes=themes,
                 recommendations=recs,
                 confidential_evidence=confidential,
+                cross_references=cross_references,
             )
         )
 

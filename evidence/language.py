@@ -109,10 +109,15 @@ NOT_AFTER_IMPERATIVE = frozenset(
 SUBJECT_PRONOUNS = frozenset({"we", "i", "our", "my", "us"})
 
 ASK_PHRASES = [
-    (re.compile(r"\bwe (?:would )?(?:call|calls|called) (?:on|for|upon)\b", re.I), "we call on"),
+    (re.compile(r"\bwe (?:would )?(?:also )?(?:call|calls|called) (?:on|upon)\b", re.I), "we call on"),
+    (
+        re.compile(r"\b(?:we|i|our members|this response) (?:would )?(?:also )?(?:strongly )?calls? for\b", re.I),
+        "we call for",
+    ),
     (
         re.compile(
-            r"\b(?:we|i) (?:strongly )?(?:recommend|recommends|propose|proposes|urge|urges|ask|request)\b", re.I
+            r"\b(?:we|i) (?:would )?(?:also )?(?:strongly )?(?:recommend|recommends|propose|proposes|urge|urges|ask|request|argue for|press for|push for)\b",
+            re.I,
         ),
         "we recommend / urge",
     ),
@@ -124,25 +129,45 @@ ASK_PHRASES = [
         "our recommendation is",
     ),
     (
-        re.compile(r"\bwe (?:would )?(?:like to see|want to see|wish to see|would welcome|welcome any)\b", re.I),
+        re.compile(
+            r"\bwe (?:would )?(?:also )?(?:like to see|want to see|wish to see|would welcome|welcome any|value)\b", re.I
+        ),
         "we would like to see",
     ),
-    (re.compile(r"\bwould (?:welcome|like to see|benefit from|support)\b", re.I), "would welcome"),
-    (re.compile(r"\b(?:calls?|called) for\b", re.I), "calls for"),
+    (re.compile(r"\bwould (?:welcome|like to see|benefit from)\b", re.I), "would welcome"),
     (
-        re.compile(r"\bit is (?:essential|vital|critical|crucial|important|imperative|time) (?:that|to|for)\b", re.I),
+        re.compile(
+            r"\bit is (?:\w+ly )?(?:essential|vital|critical|crucial|important|imperative|time) (?:that|to|for)\b", re.I
+        ),
         "it is essential that",
     ),
     (re.compile(r"\b(?:there|this|it) (?:should|must|needs to|ought to) be\b", re.I), "there should be"),
+    (re.compile(r"\bthere is (?:a|a strong|a good|a clear|an urgent) case for\b", re.I), "there is a case for"),
     (
         re.compile(
-            r"\b(?:the )?(?:uk |government|ministers|treasury|department|regulator|nhs|mhra|nice|dfe|dhsc|dbt|hmt|ukri|innovate uk|office for life sciences|agency|policy|funding|support)\b[^.;:]{0,60}?\b(?:should|must|needs? to|ought to|has to|have to)\b",
+            r"\bwould be (?:a |the )?(?:better|right|best|more effective|fairer) (?:approach|way|answer|course|option|use)\b",
+            re.I,
+        ),
+        "would be a better approach",
+    ),
+    (re.compile(r"^what would help(?: most)? is\b", re.I), "what would help is"),
+    (
+        re.compile(
+            r"\b(?:the )?(?:government|ministers|treasury|department|regulator|mhra|nhs england|nhs|nice|dfe|dhsc|dbt|hmt|ukri|innovate uk|office for life sciences)\b[^.;:]{0,60}?\b(?:should|must|needs? to|ought to)\b",
             re.I,
         ),
         "government should",
     ),
+    (
+        re.compile(
+            r"\b(?:the )?(?:government|treasury|regulator|mhra|nhs|ukri|agency|department|system) needs (?:a|an|more|dedicated|clear|new|long-term|stable|\w+ capacity)\b",
+            re.I,
+        ),
+        "needs",
+    ),
 ]
 MODAL = re.compile(r"\b(should|must|ought to|needs? to|has to|have to|need)\b", re.I)
+CONSEQUENCE = re.compile(r"(?:,\s*so\b|\bso that\b|\bbecause\b|\bwill need\b|\bwould need\b|\bwill have to\b)", re.I)
 NEGATED_MODAL = re.compile(
     r"\b(should not|shouldn't|must not|mustn't|need not|needn't|ought not|should never|must never|"
     r"do(?:es)? not need to|not be (?:rushed|extended|introduced|imposed))\b",
@@ -194,10 +219,13 @@ def ask_cue(sentence: str) -> str | None:
             return f"imperative “{verb}”"
     modal = MODAL.search(text)
     if modal and not HYPOTHETICAL.search(text):
+        if CONSEQUENCE.search(text[: modal.end() + 5]):
+            return None  # "…, so its suppliers must decarbonise too": a consequence, not an ask
         before = tokens(text[: modal.start()])
-        if before and before[-1] in SUBJECT_PRONOUNS | {"you", "they", "it", "companies", "manufacturers"}:
+        passive = re.match(r"\s+be\s+\w+(?:ed|en)\b", text[modal.end() :])
+        if not passive and before and before[-1] in SUBJECT_PRONOUNS | {"you", "companies", "manufacturers"}:
             return None  # "We need to recruit …": the respondent's own plans, not an ask of government
-        if before and any(w in SUBJECT_PRONOUNS for w in before[-3:]):
+        if not passive and before and any(w in SUBJECT_PRONOUNS for w in before[-3:]):
             return None
         if modal.group(1).lower() == "need" and not re.search(
             r"\bneed(?:s)? (?:a|an|the|to|more|clear|long|new)\b", text, re.I

@@ -29,7 +29,7 @@ worker: install
 	$(VENV)/bin/celery -A mmip worker -B --loglevel=INFO --concurrency=2
 
 # The browser tests drive Debian's Chromium; install it where we can (root with apt), never failing the build:
-# without it those tests are skipped with a reason.
+# without it those tests are skipped with a reason (CI sets MMIP_REQUIRE_BROWSER=1: there a skip fails).
 browser:
 	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

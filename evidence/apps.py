@@ -7,4 +7,22 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         # Register this app's Celery tasks in every process, so the outbox can publish them by name.
-        from . import tasks  # noqa: F401
+        # The second-factor rule (and its system check); decide again when an authenticator changes.
+        from allauth.mfa import signals as mfa_signals
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import (
+            signin,
+            tasks,  # noqa: F401
+        )
+
+        def forget(sender, request=None, **kwargs):
+            signin.forget_decision(request)
+
+        def decide(sender, request=None, user=None, **kwargs):
+            if request is not None and hasattr(request, "session"):
+                signin.decide(request, user)
+
+        user_logged_in.connect(decide, weak=False, dispatch_uid="mmip-mfa-decide")
+        mfa_signals.authenticator_added.connect(forget, weak=False, dispatch_uid="mmip-mfa-added")
+        mfa_signals.authenticator_removed.connect(forget, weak=False, dispatch_uid="mmip-mfa-removed")

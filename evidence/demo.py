@@ -534,10 +534,13 @@ def ensure_consultation(now: dt.datetime | None = None) -> Consultation:
     return consultation
 
 
-def ensure_accounts(consultation: Consultation) -> list[tuple[str, str]]:
+def ensure_accounts(consultation: Consultation, *, superuser: bool = True) -> list[tuple[str, str]]:
+    """The demo accounts; without ``superuser`` (seeding outside development) the superuser is left out."""
     User = get_user_model()
     printed = []
     for email, role, groups, is_staff, is_superuser in DEMO_ACCOUNTS:
+        if is_superuser and not superuser:
+            continue
         user, created = User.objects.get_or_create(
             username=email, defaults={"email": email, "is_staff": is_staff, "is_superuser": is_superuser}
         )
@@ -1045,12 +1048,19 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
     return len(chosen)
 
 
-def seed(*, submissions: int, seed: int = 1, reviewed: float = 0.0, now: dt.datetime | None = None) -> SeedResult:
+def seed(
+    *,
+    submissions: int,
+    seed: int = 1,
+    reviewed: float = 0.0,
+    now: dt.datetime | None = None,
+    superuser: bool = True,
+) -> SeedResult:
     now = now or timezone.now()
     result = SeedResult()
     with transaction.atomic():
         consultation = ensure_consultation(now)
-        result.accounts = ensure_accounts(consultation)
+        result.accounts = ensure_accounts(consultation, superuser=superuser)
         # Responses of the demo respondents only: the demo submitter's own is theirs to write.
         existing = Submission.objects.filter(
             consultation=consultation, created_by__username__startswith=f"demo-{seed}-"

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from .models import (
@@ -173,6 +173,23 @@ def can_see_round(user, submission: Submission, round: str) -> bool:
         return True
     open_rounds = submission.assignments.exclude(status=ReviewAssignment.Status.DONE).exists()
     return not open_rounds
+
+
+def visible_rounds(user, submission: Submission) -> list[str]:
+    """The review rounds whose coding ``user`` may see on this response (every page that shows coding asks
+    this: inlines, audit trail, history, exports of the changelist)."""
+    return [r for r in ReviewRound.values if can_see_round(user, submission, r)]
+
+
+def blind_to_first_round(user) -> Q:
+    """A condition, per viewer, on responses: those whose first-round (canonical) coding ``user`` may not see
+    yet, because they review the second round and a round is still open (the rule of can_see_round, as SQL
+    for lists: filter, exclude, or annotate through ExpressionWrapper)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    mine = ReviewAssignment.objects.filter(submission=OuterRef("pk"), reviewer=user, round=ReviewRound.SECOND)
+    still_open = ReviewAssignment.objects.filter(submission=OuterRef("pk")).exclude(status=ReviewAssignment.Status.DONE)
+    return Q(Exists(mine)) & Q(Exists(still_open))
 
 
 def _check_component(submission: Submission, component: EcosystemComponent) -> None:

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -119,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "evidence.signin.RequireSecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -253,6 +255,13 @@ ACCOUNT_RATE_LIMITS = {
     "login": env_str("LOGIN_RATE_LIMIT", "30/m/ip"),
     "login_failed": "10/m/ip,5/5m/key",
 }
+# A second factor (an authenticator app, with recovery codes) for staff and for anyone who may see
+# confidential evidence, set up at first sign-in (evidence.signin); submitters may opt in.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "MMIP Evidence"
+# Development only: the demo accounts (password printed by `make run`) skip the second factor. A system
+# check (mmip.E101) refuses it with DEBUG=0.
+MMIP_MFA_EXEMPT_DEMO_ACCOUNTS = env_bool("MMIP_MFA_EXEMPT_DEMO_ACCOUNTS", DEBUG)
 LOGIN_REDIRECT_URL = "evidence:my_submissions"
 LOGIN_URL = "account_login"
 

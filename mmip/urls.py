@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from evidence.signin import admin_login
 from recommendations.views.public import you_said_we_did
 
 admin.site.site_header = "MMIP Evidence: review"
 admin.site.site_title = "MMIP Evidence admin"
 admin.site.index_title = "Triage and review"
+# Staff sign in through allauth (rate limits, second factor), never through the admin's own form.
+admin.site.login = admin_login
 
 urlpatterns = [
     path("admin/", admin.site.urls),

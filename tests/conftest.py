@@ -1,9 +1,23 @@
 """Shared fixtures: the named cast (a submitter, an outsider from another organisation, a reviewer,
-a lead) and an open consultation."""
+a lead) and an open consultation. Tests marked ``postgres`` or ``redis_server`` skip where that is missing,
+and fail instead where CI requires them (tests/required.py)."""
+
+import shutil
 
 import pytest
+from django.conf import settings as django_settings
 
 from tests import factories
+from tests.required import pytest_runtest_makereport  # noqa: F401 (a hook: makes required skips fail)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if (marker := item.get_closest_marker("postgres")) and not django_settings.IS_POSTGRES:
+            why = marker.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL (DATABASE_URL=postgres://...): {why}"))
+        if item.get_closest_marker("redis_server") and shutil.which("redis-server") is None:
+            item.add_marker(pytest.mark.skip(reason="needs the redis-server program (apt-get install redis-server)"))
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +32,9 @@ def _isolated_services(request, settings):
 
     Task wiring is tested with a real worker in tests/integration (marked ``worker``)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # local-memory caches outlive a test: sign-in rate limits must not carry over
     if request.node.get_closest_marker("worker"):
         yield
         return

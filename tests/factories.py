@@ -40,6 +40,21 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
 
+    @factory.post_generation
+    def second_factor(user, create, extracted, **kwargs):
+        """Staff and holders of the confidential-evidence permission have set up an authenticator app, as
+        the site requires before they see anything (evidence.signin); ``second_factor=False`` makes one who
+        has not yet."""
+        if not create:
+            return
+        wanted = extracted if extracted is not None else (user.is_staff or user.has_perm("evidence.view_confidential"))
+        if wanted:
+            from allauth.mfa.models import Authenticator
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                TOTP.activate(user, generate_totp_secret())
+
 
 def component(slug: str = "skills") -> models.EcosystemComponent:
     return models.EcosystemComponent.objects.get(slug=slug)

@@ -11,6 +11,12 @@ from ..models import ComponentTag, DuplicateFlag, EcosystemComponent, ReviewAssi
 # --- Filters --------------------------------------------------------------------------------------------
 
 
+def _not_blind(queryset, request):
+    """Filtering on the first round's coding must not tell a second-round reviewer what the first round
+    coded while their own round is open (blind dual review): those responses drop out of such filters."""
+    return queryset.exclude(review.blind_to_first_round(request.user))
+
+
 class MyQueueFilter(admin.SimpleListFilter):
     title = "my queue"
     parameter_name = "queue"
@@ -40,7 +46,7 @@ class ComponentFilter(admin.SimpleListFilter):
             tagged = ComponentTag.objects.filter(
                 submission=OuterRef("pk"), round=ReviewRound.FIRST, component_id=self.value()
             )
-            return queryset.filter(Exists(tagged))
+            return _not_blind(queryset, request).filter(Exists(tagged))
         return queryset
 
 
@@ -54,7 +60,7 @@ class GradeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value():
             graded = ComponentTag.objects.filter(submission=OuterRef("pk"), round=ReviewRound.FIRST, grade=self.value())
-            return queryset.filter(Exists(graded))
+            return _not_blind(queryset, request).filter(Exists(graded))
         return queryset
 
 

@@ -96,12 +96,26 @@ class ExcerptInline(RoundScopedInline):
     form = ExcerptForm
     fields = ["component", "kind", "answer", "attachment", "text", "note", "round", "reviewer"]
     readonly_fields = ["round", "reviewer"]
+    # What a reviewer without the confidential-evidence permission sees of a confidential response's
+    # excerpts: where they are coded, never the quote, the note or the file they came from.
+    withheld_fields = ["component", "round", "reviewer"]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and withheld(request, obj):
+            return self.withheld_fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and withheld(request, obj):
+            return self.withheld_fields
+        return super().get_readonly_fields(request, obj)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            formset.form.base_fields["answer"].queryset = obj.answers.select_related("question")
-            formset.form.base_fields["attachment"].queryset = obj.attachments.all()
+        fields = formset.form.base_fields
+        if obj is not None and "answer" in fields:
+            fields["answer"].queryset = obj.answers.select_related("question")
+            fields["attachment"].queryset = obj.attachments.all()
         return formset
 
 

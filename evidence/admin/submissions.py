@@ -8,16 +8,19 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db import models
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from .. import review, search
 from ..models import (
@@ -31,13 +34,37 @@ from ..models import (
     Stance,
     Submission,
 )
+from ..spreadsheets import spreadsheet_row
 from ..suggestions import quality as suggestion_quality
 from . import suggestions as suggestion_panel
-from .confidentiality import WITHHELD, sees_confidential, withheld
+from .confidentiality import WITHHELD, attach_viewer, sees_confidential, viewer_of, withheld_from_viewer
 from .filters import ComponentFilter, DuplicateFilter, GradeFilter, MyQueueFilter, ReviewerFilter
 from .review import AssignmentInline, ComponentTagInline, ExcerptInline, RoundScopedInline
 
 # --- The submission page --------------------------------------------------------------------------------
+
+# Text fields that may be filtered on by anyone: a reference is not confidential content.
+_OPEN_TEXT_FIELDS = {"reference"}
+
+
+def _is_text_lookup(model, lookup: str) -> bool:
+    """Does this changelist lookup read free text (a text field, or a relation's)?"""
+    from django.contrib.postgres.search import SearchVectorField
+    from django.core.exceptions import FieldDoesNotExist
+
+    opts = model._meta
+    for part in lookup.split("__"):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if field.is_relation and field.related_model is not None:
+            opts = field.related_model._meta
+            continue
+        if isinstance(field, (models.CharField, models.TextField, models.JSONField, SearchVectorField)):
+            return not field.choices and not (opts.model is model and field.name in _OPEN_TEXT_FIELDS)
+        return False
+    return False
 
 
 class ReviewForm(forms.ModelForm):
@@ -170,6 +197,9 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                     Subquery(flags.order_by().values("submission").annotate(n=Count("pk")).values("n")[:1]), 0
                 ),
                 is_flagged=Exists(flags),
+                first_round_blind=ExpressionWrapper(
+                    review.blind_to_first_round(request.user), output_field=BooleanField()
+                ),
             )
         )
 
@@ -224,6 +254,8 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="components (grade)")
     def components_list(self, obj):
+        if obj.first_round_blind:
+            return "(hidden until both reviews are done)"
         return ", ".join(f"{t.component.name} ({t.grade})" for t in obj.first_tags) or "—"
 
     @admin.display(description="flags")
@@ -261,17 +293,21 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             return format_html(
                 "<strong>Commercial in confidence.</strong> {}{}",
                 text,
-                f" Reason: {obj.confidentiality_reason}" if sees_confidential(self._request) else "",
+                "" if withheld_from_viewer(obj) else f" Reason: {obj.confidentiality_reason}",
             )
         return text
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        self._request = request  # readonly displays need to know who is looking
+        # The read-only displays below receive only ``obj``: who is looking travels with this request's
+        # object, never on this shared instance (threads share it). A historical version (history pages)
+        # is also checked against the row as it is now.
+        if obj is not None:
+            attach_viewer(obj, request, current=not hasattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME))
         return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description="response")
     def response_text(self, obj):
-        if withheld(self._request, obj):
+        if withheld_from_viewer(obj):
             return format_html('<p class="errornote">{}</p>', WITHHELD)
         answers = obj.answers.select_related("question__component")
         return format_html(
@@ -284,9 +320,9 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="data points")
     def data_points_table(self, obj):
-        points = obj.data_points.select_related("indicator", "geography")
-        if withheld(self._request, obj):
+        if withheld_from_viewer(obj):
             return WITHHELD
+        points = obj.data_points.select_related("indicator", "geography")
         return (
             format_html(
                 "<table><tr><th>measure</th><th>value</th><th>period</th><th>where</th><th>source</th></tr>{}</table>",
@@ -312,7 +348,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="attachments")
     def attachments_list(self, obj):
-        if withheld(self._request, obj):
+        if withheld_from_viewer(obj):
             return WITHHELD
         files = obj.attachments.all()
         return (
@@ -360,22 +396,35 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="suggestions")
     def suggestions_panel(self, obj):
-        return suggestion_panel.panel(self._request, obj)
+        return suggestion_panel.panel(obj)
 
     @admin.display(description="who changed what")
     def audit_trail(self, obj):
+        viewer = viewer_of(obj)
+        if viewer is None:
+            return WITHHELD
+        # Blind dual review: the other round's tags and excerpts stay out of the trail until both are done.
+        rounds = review.visible_rounds(viewer.user, obj)
         names = dict(EcosystemComponent.objects.values_list("pk", "name"))
+
+        def excerpt(r):
+            quote = "" if viewer.withheld else f" “{r.text[:60]}”"
+            return f"excerpt{quote} for {names.get(r.component_id)} ({r.round} round)"
+
         describe = {
             ComponentTag: lambda r: (
                 f"tag {names.get(r.component_id)}: grade {r.grade}, {r.relevance} ({r.round} round)"
             ),
-            Excerpt: lambda r: f"excerpt “{r.text[:60]}” for {names.get(r.component_id)} ({r.round} round)",
+            Excerpt: excerpt,
             ReviewAssignment: lambda r: f"assignment: {r.round} round, {r.status}",
             DuplicateFlag: lambda r: f"{r.kind} flag ({r.similarity:.2f}): {r.status}",
         }
         rows = []
         for model, what in describe.items():
-            for record in model.history.filter(submission_id=obj.pk).select_related("history_user"):
+            records = model.history.filter(submission_id=obj.pk).select_related("history_user")
+            if model in (ComponentTag, Excerpt):
+                records = records.filter(round__in=rounds)
+            for record in records:
                 rows.append(
                     (
                         record.history_date,
@@ -403,6 +452,26 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 ((f"{when:%Y-%m-%d %H:%M}", who, change, what) for when, who, change, what in rows),
             ),
         )
+
+    # -- history pages: the same rows and the same rules as the change page --
+    def history_view(self, request, object_id, extra_context=None):
+        # Drafts and unknown ids are a 404 here as on the change page (get_queryset leaves drafts out).
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such response.")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not str(version_id).isdigit() or self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such response or version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def lookup_allowed(self, lookup, value, request):
+        # Filtering the changelist on a text field (?summary__icontains=…) would tell a reviewer without the
+        # confidential-evidence permission what a confidential response says, one guess at a time. The
+        # search box applies the rule itself (get_search_results); URL lookups on text are refused.
+        if not sees_confidential(request) and _is_text_lookup(self.model, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     # -- saving through the domain rules --
     def save_model(self, request, obj, form, change):
@@ -436,21 +505,12 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 instance.save()
         formset.save_m2m()
 
-    def get_inline_instances(self, request, obj=None):
-        inlines = super().get_inline_instances(request, obj)
-        if obj is None:
-            return inlines
-        visible = []
-        for inline in inlines:
-            if isinstance(inline, RoundScopedInline):
-                inline.visible_rounds = [r for r in ReviewRound.values if review.can_see_round(request.user, obj, r)]
-            visible.append(inline)
-        return visible
-
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        rounds = getattr(inline, "visible_rounds", None)
-        if rounds is not None:
+        if isinstance(inline, RoundScopedInline) and obj is not None:
+            # Blind dual review: the other round's rows only once both rounds are done. Decided here, per
+            # request: inline instances are made per request, but nothing is stored on them either.
+            rounds = review.visible_rounds(request.user, obj)
             kwargs["queryset"] = inline.get_queryset(request).filter(submission=obj, round__in=rounds)
         return kwargs
 
@@ -546,18 +606,22 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             )
             for s in queryset.iterator(chunk_size=500):
                 summary = WITHHELD if (s.is_confidential and not confidential_ok) else s.summary
+                tags = [] if s.first_round_blind else s.first_tags
+                blind = "(hidden until both reviews are done)" if s.first_round_blind else ""
                 yield writer.writerow(
-                    [
-                        s.reference,
-                        s.organisation.name,
-                        s.organisation.organisation_type.name,
-                        s.organisation.region.name,
-                        s.get_review_state_display(),
-                        s.get_confidentiality_display(),
-                        "; ".join(t.component.name for t in s.first_tags),
-                        "; ".join(t.grade for t in s.first_tags),
-                        summary,
-                    ]
+                    spreadsheet_row(
+                        [
+                            s.reference,
+                            s.organisation.name,
+                            s.organisation.organisation_type.name,
+                            s.organisation.region.name,
+                            s.get_review_state_display(),
+                            s.get_confidentiality_display(),
+                            "; ".join(t.component.name for t in tags) or blind,
+                            "; ".join(t.grade for t in tags) or blind,
+                            summary,
+                        ]
+                    )
                 )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv")

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from .. import suggestions
 from ..models import Submission, Suggestion
-from .confidentiality import WITHHELD, withheld
+from .confidentiality import WITHHELD, viewer_of, withheld
 
 
-def panel(request, submission: Submission) -> str:
-    if withheld(request, submission):
-        return WITHHELD
-    rows = suggestions.visible(request.user, submission)
+def panel(submission: Submission) -> str:
+    viewer = viewer_of(submission)
+    if viewer is None or viewer.withheld:
+        return WITHHELD  # fails closed: no viewer on the object, or one without the permission
+    rows = suggestions.visible(viewer.user, submission)
     if not rows:
         return "No suggestions: no ask sentences or stance cues were found."
 

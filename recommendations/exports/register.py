@@ -1,6 +1,7 @@
 """The evidence register: one row per response (and a second sheet of data points), as CSV or XLSX.
 
-Rows are streamed from the database in chunks and written as they come (openpyxl's write-only mode),
+Every cell a user wrote is neutralised against formula injection (evidence.spreadsheets). Rows are
+streamed from the database in chunks and written as they come (openpyxl's write-only mode),
 so memory stays flat whatever the number of responses.
 """
 
@@ -14,6 +15,7 @@ from typing import BinaryIO
 from django.db.models import Count, Prefetch
 
 from evidence.models import ComponentTag, Consultation, DataPoint, ReviewRound, Submission
+from evidence.spreadsheets import spreadsheet_row
 
 from .pack import CONFIDENTIAL_MARK
 
@@ -69,23 +71,25 @@ def _submissions(consultation: Consultation):
 def submission_rows(consultation: Consultation, include_confidential: bool) -> Iterator[list]:
     for s in _submissions(consultation).iterator(chunk_size=CHUNK):
         hidden = s.is_confidential and not include_confidential
-        yield [
-            s.reference,
-            WITHHELD if hidden else s.organisation.name,
-            s.organisation.organisation_type.name,
-            s.organisation.get_size_band_display(),
-            s.organisation.region.name,
-            s.get_status_display(),
-            s.first_submitted_at.isoformat(timespec="minutes") if s.first_submitted_at else "",
-            s.get_review_state_display(),
-            s.get_exclusion_reason_display() if s.exclusion_reason else "",
-            s.get_confidentiality_display().split(":")[0],
-            "; ".join(t.component.name for t in s.first_tags),
-            "; ".join(f"{t.component.slug}:{t.grade}" for t in s.first_tags),
-            s.n_points,
-            s.n_files,
-            WITHHELD if hidden else s.summary,
-        ]
+        yield spreadsheet_row(
+            [
+                s.reference,
+                WITHHELD if hidden else s.organisation.name,
+                s.organisation.organisation_type.name,
+                s.organisation.get_size_band_display(),
+                s.organisation.region.name,
+                s.get_status_display(),
+                s.first_submitted_at.isoformat(timespec="minutes") if s.first_submitted_at else "",
+                s.get_review_state_display(),
+                s.get_exclusion_reason_display() if s.exclusion_reason else "",
+                s.get_confidentiality_display().split(":")[0],
+                "; ".join(t.component.name for t in s.first_tags),
+                "; ".join(f"{t.component.slug}:{t.grade}" for t in s.first_tags),
+                s.n_points,
+                s.n_files,
+                WITHHELD if hidden else s.summary,
+            ]
+        )
 
 
 def _data_points(consultation: Consultation, include_confidential: bool):
@@ -102,16 +106,18 @@ def _data_points(consultation: Consultation, include_confidential: bool):
 
 def data_point_rows(consultation: Consultation, include_confidential: bool) -> Iterator[list]:
     for p in _data_points(consultation, include_confidential).iterator(chunk_size=CHUNK):
-        yield [
-            p.submission.reference,
-            p.indicator_name,
-            float(p.value),
-            p.unit,
-            p.period_label,
-            p.geography.name,
-            p.source,
-            p.component.name if p.component_id else "",
-        ]
+        yield spreadsheet_row(
+            [
+                p.submission.reference,
+                p.indicator_name,
+                float(p.value),
+                p.unit,
+                p.period_label,
+                p.geography.name,
+                p.source,
+                p.component.name if p.component_id else "",
+            ]
+        )
 
 
 def check_consultation(consultation: Consultation) -> None:

@@ -8,6 +8,7 @@ confidence" on every page when the pack includes confidential evidence.
 from __future__ import annotations
 
 import json
+import re
 from typing import BinaryIO
 
 from .document import (
@@ -44,11 +45,26 @@ def _cell(cell: Cell, limit: int | None = None) -> str:
 
 # --- Markdown ----------------------------------------------------------------------------------------------
 
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]!|#])")
+# "[12]", a numbered reference into the annex, is kept as it is: with every "[", "]" and ":" around it escaped
+# elsewhere, no link definition can exist to turn it into a link.
+_MD_REFERENCE = re.compile(r"(\[\d+\])(?![(:\[])")
+
+
+def md(text: object) -> str:
+    """Text as inert Markdown (much of a pack is what users wrote): one line (no new block can start inside
+    it), HTML escaped, and the characters that make links, images, code and emphasis escaped. Whoever renders
+    the pack sees the words, never a ``javascript:`` link, a remote image or raw HTML."""
+    flat = " ".join(str(text).split())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    parts = _MD_REFERENCE.split(flat)
+    return "".join(part if n % 2 else _MD_ESCAPE.sub(r"\\\1", part) for n, part in enumerate(parts))
+
 
 def _md_paragraph(p: Paragraph) -> str:
     parts = []
     for span in p.spans:
-        text = span.text
+        text = md(span.text) + (" " if span.text.endswith((" ", "\n")) and span.text.strip() else "")
         if span.bold or p.style == Style.STRONG:
             text = f"**{text.strip()}**" + (" " if text.endswith(" ") else "")
         elif span.italic or p.style == Style.NOTE:
@@ -63,22 +79,22 @@ def render_markdown(doc: Document, out: BinaryIO) -> None:
     for block in doc.blocks:
         match block:
             case Heading(text=text, level=level):
-                lines += ["#" * (level + 1) + " " + text, ""]
+                lines += ["#" * (level + 1) + " " + md(text), ""]
             case Paragraph():
                 lines += [_md_paragraph(block), ""]
             case ItemList(items=items, numbered=numbered, empty=empty):
                 if not items:
-                    lines += [f"- {empty}", ""] if empty else []
+                    lines += [f"- {md(empty)}", ""] if empty else []
                     continue
                 lines += [(f"{n}. " if numbered else "- ") + _md_paragraph(p) for n, p in enumerate(items, 1)]
                 lines.append("")
             case Table(headers=headers, rows=rows):
-                lines.append("| " + " | ".join(headers) + " |")
+                lines.append("| " + " | ".join(md(h) for h in headers) + " |")
                 lines.append("|" + "---|" * len(headers))
-                lines += ["| " + " | ".join(_cell(c).replace("|", "/") for c in row) + " |" for row in rows]
+                lines += ["| " + " | ".join(md(c.text) + _refs(c.references) for c in row) + " |" for row in rows]
                 lines.append("")
             case Contents(entries=entries):
-                lines += [f"- {entry}" for entry in entries] + [""]
+                lines += [f"- {md(entry)}" for entry in entries] + [""]
             case PageBreak():
                 pass
     if doc.marking:

@@ -1,15 +1,18 @@
 """The submitter journey through the web pages, end to end, and its rules."""
 
 import datetime as dt
+import hashlib
 import re
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from evidence.models import Attachment, DataPoint, OutboxTask, Submission, SubmissionVersion
 from tests import factories
+from tests.downloads import downloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -242,16 +245,17 @@ def test_script_in_text_is_shown_escaped(submitter_client, consultation):
 
 def test_an_outsider_gets_404_on_every_url_of_another_organisations_response(client, consultation, outsider):
     submission = factories.SubmittedSubmissionFactory(consultation=consultation)
-    attachment = Attachment.objects.create(
+    content = b"Their evidence\n"
+    attachment = Attachment(
         submission=submission,
         original_name="a.txt",
         kind="txt",
         content_type="text/plain",
-        size=1,
-        sha256="0" * 64,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=submission.created_by,
-        file="attachments/a.txt",
     )
+    attachment.file.save("a.txt", ContentFile(content), save=True)  # on storage: a 404 is a refusal
     data_point = factories.DataPointFactory(submission=submission)
     client.force_login(outsider)
     urls = [
@@ -280,6 +284,10 @@ def test_an_outsider_gets_404_on_every_url_of_another_organisations_response(cli
     assert client.post(_url("section_about", submission), {"summary": "hijack"}).status_code == 404
     submission.refresh_from_db()
     assert submission.summary != "hijack"
+    # Control: the same download URL serves the file to someone allowed to see it.
+    client.force_login(factories.UserFactory(username="rita", groups=["Reviewer"]))
+    response = client.get(reverse("evidence:attachment_download", kwargs={"public_id": attachment.public_id}))
+    assert downloaded(response, filename="a.txt", content_type="text/plain") == content
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, consultation):

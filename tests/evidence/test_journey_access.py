@@ -8,6 +8,7 @@ from django.urls import reverse
 from evidence import services
 from evidence.models import Submission
 from tests import factories
+from tests.downloads import downloaded
 from tests.evidence import journey_files as files
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +70,12 @@ def test_an_outsider_gets_404_on_every_url_of_another_organisations_response(cli
 
 
 def test_an_outsider_cannot_download_another_organisations_file(client, outsider, theirs):
+    attachment = theirs[2]
+    assert attachment.file.storage.exists(attachment.file.name)  # so the 404 below is a refusal, not a gap
     client.force_login(outsider)
-    response = client.get(theirs[2].get_absolute_url())
+    response = client.get(attachment.get_absolute_url())
     assert response.status_code == 404
+    assert b"%PDF" not in response.content
 
 
 def test_a_member_without_an_organisation_gets_404(client, theirs):
@@ -108,19 +112,32 @@ def test_a_data_point_of_another_response_cannot_be_reached_through_ones_own(
 
 
 def test_the_owner_downloads_the_file_as_an_attachment(submitter_client, theirs):
-    attachment = theirs[2]
-    response = submitter_client.get(attachment.get_absolute_url())
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert 'filename="secret.pdf"' in response["Content-Disposition"]
-    assert response["Content-Type"] == "application/pdf"
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == files.pdf_bytes()
+    response = submitter_client.get(theirs[2].get_absolute_url())
+    assert downloaded(response, filename="secret.pdf", content_type="application/pdf") == files.pdf_bytes()
 
 
 def test_a_reviewer_may_download_files_of_non_confidential_responses(client, reviewer, theirs):
     client.force_login(reviewer)
-    assert client.get(theirs[2].get_absolute_url()).status_code == 200
+    response = client.get(theirs[2].get_absolute_url())
+    assert downloaded(response, filename="secret.pdf", content_type="application/pdf") == files.pdf_bytes()
+
+
+def test_a_reviewer_cannot_download_the_file_of_a_draft(client, reviewer, submitter, consultation):
+    """Drafts are the submitter's own until submitted: a reviewer's download is a 404, though the file is there."""
+    draft = services.submission_start(consultation=consultation, user=submitter)
+    attachment = services.attachment_add(
+        submission=draft, upload=files.upload("plans.pdf", files.pdf_bytes("Unfinished plans")), by=submitter
+    )
+    assert attachment.file.storage.exists(attachment.file.name)
+    client.force_login(reviewer)
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+    # The same file, once the response is submitted: the reviewer gets it.
+    services.submission_update(submission=draft, by=submitter, data={"summary": "Ours", "proposals": "p"})
+    services.submission_submit(submission=draft, by=submitter)
+    response = client.get(attachment.get_absolute_url())
+    assert downloaded(response, filename="plans.pdf", content_type="application/pdf") == files.pdf_bytes(
+        "Unfinished plans"
+    )
 
 
 def test_confidential_files_need_the_confidential_permission(client, reviewer, lead, submitter, theirs):
@@ -133,7 +150,8 @@ def test_confidential_files_need_the_confidential_permission(client, reviewer, l
     client.force_login(reviewer)
     assert client.get(theirs[2].get_absolute_url()).status_code == 404
     client.force_login(lead)  # holds "Confidential evidence"
-    assert client.get(theirs[2].get_absolute_url()).status_code == 200
+    response = client.get(theirs[2].get_absolute_url())
+    assert downloaded(response, filename="secret.pdf", content_type="application/pdf") == files.pdf_bytes()
 
 
 def test_my_submissions_lists_only_my_organisations_responses(client, outsider, theirs, consultation):

@@ -11,6 +11,12 @@ from evidence.models import Answer, ComponentTag, DataPoint, Excerpt, Submission
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _development(settings):
+    # seed_demo is a development command (pytest runs with DEBUG off, as production does).
+    settings.DEBUG = True
+
+
 def _signature():
     return list(Submission.objects.order_by("reference_number", "pk").values_list("reference", "summary", "status"))
 
@@ -88,3 +94,23 @@ def test_bad_arguments_are_refused_with_a_clear_message():
 
     with pytest.raises(CommandError, match="between 0 and 1"):
         call_command("seed_demo", submissions=1, reviewed=1.5)
+
+
+def test_refused_in_production_and_names_the_risk(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="password is public") as refused:
+        call_command("seed_demo", submissions=1, verbosity=0)
+    assert "--i-understand-demo-passwords-are-public" in str(refused.value)
+    assert not get_user_model().objects.filter(email__endswith="@demo.mmip").exists()
+    assert not Submission.objects.exists()
+
+
+def test_with_the_flag_in_production_it_never_creates_the_superuser(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", submissions=2, i_understand_demo_passwords_are_public=True, verbosity=0)
+    users = get_user_model().objects.filter(email__endswith="@demo.mmip")
+    assert users.filter(email="lead@demo.mmip").exists()
+    assert not users.filter(is_superuser=True).exists()
+    assert not users.filter(email="admin@demo.mmip").exists()

@@ -102,6 +102,69 @@ def test_the_second_reviewer_cannot_see_the_first_reviewers_tags_until_both_are_
     assert submitted.has_disagreement
 
 
+def _inline(page: str, prefix: str) -> str:
+    """The HTML of one inline of the admin change page: its management form and rows, nothing else."""
+    start = page.index(f'id="{prefix}-group"')
+    following = page.find('class="js-inline-admin-formset inline-group"', start)
+    return page[start : following if following != -1 else page.index("</form>", start)]
+
+
+def test_the_change_page_shows_a_second_reviewer_only_their_own_rounds_tags_and_excerpts(
+    client, submitted, reviewer, second_reviewer
+):
+    """Blind dual review on the page reviewers use: the tag and excerpt inlines hold the other round's coding
+    back until both rounds are done."""
+    answer = submitted.answers.get()
+    regulation, skills = factories.component("regulation"), factories.component("skills")
+    review.assign(submission=submitted, reviewer=reviewer, round="first")
+    review.assign(submission=submitted, reviewer=second_reviewer, round="second")
+    review.tag_save(submission=submitted, component=regulation, grade="A", by=reviewer)
+    review.excerpt_save(
+        excerpt=Excerpt(
+            submission=submitted,
+            component=regulation,
+            answer=answer,
+            text="45 unfilled vacancies",
+            note="Rita's note",
+            round="first",
+        ),
+        by=reviewer,
+    )
+    review.tag_save(submission=submitted, component=skills, grade="C", by=second_reviewer)
+    review.excerpt_save(
+        excerpt=Excerpt(
+            submission=submitted,
+            component=skills,
+            answer=answer,
+            text="process engineers",
+            note="Rob's note",
+            round="second",
+        ),
+        by=second_reviewer,
+    )
+    url = reverse("admin:evidence_submission_change", args=[submitted.pk])
+    client.force_login(second_reviewer)
+
+    page = client.get(url).content.decode()
+    tags, excerpts = _inline(page, "tags"), _inline(page, "excerpts")
+    # Rob's own round is shown: one tag (skills, grade C) and one excerpt ...
+    assert 'name="tags-INITIAL_FORMS" value="1"' in tags and 'name="excerpts-INITIAL_FORMS" value="1"' in excerpts
+    assert f'<option value="{skills.pk}" selected>' in tags and '<option value="C" selected>' in tags
+    assert "process engineers</textarea>" in excerpts and "Rob&#x27;s note" in excerpts
+    # ... and nothing of Rita's first round: not its component, grade, quotation or note.
+    assert f'<option value="{regulation.pk}" selected>' not in tags and '<option value="A" selected>' not in tags
+    assert "45 unfilled vacancies</textarea>" not in excerpts and "Rita&#x27;s note" not in page
+
+    # Both rounds done: now each reviewer sees the other's coding.
+    review.complete_review(submission=submitted, by=reviewer)
+    review.complete_review(submission=submitted, by=second_reviewer)
+    page = client.get(url).content.decode()
+    tags, excerpts = _inline(page, "tags"), _inline(page, "excerpts")
+    assert 'name="tags-INITIAL_FORMS" value="2"' in tags and 'name="excerpts-INITIAL_FORMS" value="2"' in excerpts
+    assert f'<option value="{regulation.pk}" selected>' in tags and '<option value="A" selected>' in tags
+    assert "45 unfilled vacancies</textarea>" in excerpts and "Rita&#x27;s note" in excerpts
+
+
 def test_a_lead_resolves_a_disagreement_and_the_first_round_becomes_final(submitted, reviewer, second_reviewer, lead):
     skills, regulation = factories.component("skills"), factories.component("regulation")
     review.assign(submission=submitted, reviewer=reviewer, round="first")
@@ -227,10 +290,19 @@ def test_a_reviewer_without_the_permission_never_sees_confidential_text(client, 
 
 
 def test_reviewers_never_see_drafts_in_the_admin(client, consultation, reviewer):
-    draft = factories.SubmissionFactory(consultation=consultation)
+    draft = factories.SubmissionFactory(consultation=consultation, organisation__name="Halfway Drafts Ltd")
+    finished = factories.SubmittedSubmissionFactory(
+        consultation=consultation, organisation__name="Finished Evidence plc"
+    )
     client.force_login(reviewer)
-    assert client.get(reverse("admin:evidence_submission_change", args=[draft.pk])).status_code == 302
-    assert "Draft" not in client.get(reverse("admin:evidence_submission_changelist")).content.decode()
+    response = client.get(reverse("admin:evidence_submission_change", args=[draft.pk]))
+    # The admin answers an object outside its queryset by sending the reviewer back to the index.
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    listing = client.get(reverse("admin:evidence_submission_changelist"))
+    page = listing.content.decode()
+    assert "Finished Evidence plc" in page  # the submitted response is listed, with its organisation
+    assert "Halfway Drafts Ltd" not in page
+    assert list(listing.context["cl"].result_list) == [finished]
 
 
 def test_an_illegal_transition_in_the_admin_form_is_refused_with_a_message(client, submitted, reviewer):

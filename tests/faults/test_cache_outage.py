@@ -2,8 +2,6 @@
 server errors: the cache falls back to each process's memory, throttling still counts, and Redis is
 used again once it is back. Uses a private redis-server, never the shared one."""
 
-import shutil
-
 import pytest
 import redis
 from django.core.cache import cache
@@ -16,7 +14,7 @@ from tests.faults.test_broker_outage import PrivateRedis
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server program"),
+    pytest.mark.redis_server,
 ]
 
 

@@ -51,7 +51,7 @@ def test_a_dropped_connection_mid_submit_leaves_nothing_partial_and_a_retry_succ
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL=postgres://...) to kill a backend")
+@pytest.mark.postgres(reason="the server kills a backend")
 def test_a_connection_killed_by_the_server_mid_submit_leaves_nothing_partial_and_a_retry_succeeds(
     live_db, live_server, mocker
 ):

@@ -6,7 +6,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -139,9 +138,7 @@ def test_a_compilation_completes_after_its_worker_is_killed_and_nothing_is_dupli
     assert len(titles) == len(set(titles))
 
 
-@pytest.mark.skipif(
-    not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL=postgres://...): SQLite serialises writers anyway"
-)
+@pytest.mark.postgres(reason="SQLite serialises writers anyway, so only PostgreSQL tests the row lock")
 def test_fifty_concurrent_submits_get_fifty_distinct_gap_free_references(live_db):
     consultation = factories.ConsultationFactory()
     drafts = [_ready_draft(consultation) for _ in range(50)]

@@ -9,9 +9,10 @@ from django.urls import get_resolver, reverse
 
 from evidence.models import Attachment, SubmissionVersion
 from recommendations import services
-from recommendations.exports.jobs import export_make
+from recommendations.exports.jobs import export_make, export_path
 from recommendations.models import CompilationRun, Export, Recommendation
 from tests import factories
+from tests.downloads import downloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,13 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
     assert not users["reviewer"].has_perm("evidence.view_confidential")
     assert Permission.objects.filter(codename="view_confidential").exists()
     sid = {"public_id": submission.public_id}
-    return users, {
+    # What a 200 from each download route must deliver: (file name, content type, bytes).
+    downloads = {
+        "evidence:attachment_download": ("open.txt", "text/plain", b"hello"),
+        "evidence:attachment_download (confidential)": ("secret.txt", "text/plain", b"hello"),
+        "recommendations:export_download": (export.filename, "text/csv", export_path(export).read_bytes()),
+    }
+    matrix = {
         # evidence
         "evidence:home": ("/", PUBLIC),
         "evidence:health": (reverse("evidence:health"), PUBLIC),
@@ -111,7 +118,10 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
                 "withdraw",
             ]
         },
-        "evidence:data_point_edit": (reverse("evidence:data_point_edit", kwargs={**sid, "pk": point.pk}), OWNER_ONLY),
+        "evidence:data_point_edit": (
+            reverse("evidence:data_point_edit", kwargs={**sid, "pk": point.pk}),
+            OWNER_ONLY,
+        ),
         "evidence:version_detail": (reverse("evidence:version_detail", kwargs={**sid, "number": 1}), OWNER_ONLY),
         "evidence:submit": (reverse("evidence:submit", kwargs=sid), POST_ONLY),
         "evidence:data_point_delete": (
@@ -147,7 +157,10 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
             reverse("recommendations:draft_transition", args=[recommendation.pk]),
             LEADS_POST_ONLY,
         ),
-        "recommendations:draft_compare": (reverse("recommendations:draft_compare", args=[recommendation.pk]), LEADS),
+        "recommendations:draft_compare": (
+            reverse("recommendations:draft_compare", args=[recommendation.pk]),
+            LEADS,
+        ),
         "recommendations:exports": (reverse("recommendations:exports"), LEADS),
         "recommendations:export_start": (reverse("recommendations:export_start"), LEADS_POST_ONLY),
         "recommendations:export_download": (reverse("recommendations:export_download", args=[export.pk]), LEADS),
@@ -155,24 +168,31 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
         "admin:evidence_submission_changelist": (reverse("admin:evidence_submission_changelist"), STAFF),
         "admin:evidence_submission_agreement": (reverse("admin:evidence_submission_agreement"), STAFF),
     }
+    return users, downloads, matrix
 
 
 def test_every_route_answers_each_role_as_expected(client, world):
-    users, matrix = world
-    failures = []
+    users, downloads, matrix = world
+    failures, files_checked = [], 0
     for name, (url, expected) in matrix.items():
         for role in ROLES:
             client.logout()
             if users[role] is not None:
                 client.force_login(users[role])
-            status = client.get(url).status_code
-            if status != expected[role]:
-                failures.append(f"{name} as {role}: {status}, expected {expected[role]}")
+            response = client.get(url)
+            if response.status_code != expected[role]:
+                failures.append(f"{name} as {role}: {response.status_code}, expected {expected[role]}")
+            elif name in downloads and response.status_code == 200:
+                filename, content_type, body = downloads[name]
+                if downloaded(response, filename=filename, content_type=content_type) != body:
+                    failures.append(f"{name} as {role}: the download's bytes are not the stored file's")
+                files_checked += 1
     assert not failures, "\n".join(failures)
+    assert files_checked == sum(list(matrix[name][1].values()).count(200) for name in downloads)
 
 
 def test_every_named_route_of_the_app_has_a_row_in_the_matrix(world):
-    _, matrix = world
+    _, _, matrix = world
     covered = {name.split(" ")[0] for name in matrix}
     resolver = get_resolver()
     names = set()
@@ -186,7 +206,7 @@ def test_every_named_route_of_the_app_has_a_row_in_the_matrix(world):
 
 
 def test_a_confidential_export_is_hidden_from_a_lead_without_the_permission(client, world, consultation):
-    users, _ = world
+    users, _, _ = world
     secret_export = Export.objects.create(
         kind="register", format="csv", consultation=consultation, requested_by=users["admin"], include_confidential=True
     )
@@ -195,5 +215,7 @@ def test_a_confidential_export_is_hidden_from_a_lead_without_the_permission(clie
     client.force_login(plain_lead)
     assert client.get(reverse("recommendations:export_download", args=[secret_export.pk])).status_code == 404
     client.force_login(users["lead"])  # holds the confidential permission
-    assert client.get(reverse("recommendations:export_download", args=[secret_export.pk])).status_code == 200
+    response = client.get(reverse("recommendations:export_download", args=[secret_export.pk]))
+    body = downloaded(response, filename=secret_export.filename, content_type="text/csv")
+    assert body == export_path(secret_export).read_bytes() and b"MMIP-0900" in body
     assert CompilationRun.objects.exists()

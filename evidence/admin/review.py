@@ -70,7 +70,8 @@ class ExcerptForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].required = True  # blank only on excerpts coded before kinds existed
+        if "kind" in self.fields and not self.fields["kind"].disabled:
+            self.fields["kind"].required = True  # blank only on excerpts coded before kinds existed
 
     def clean(self):
         data = super().clean()
@@ -98,7 +99,7 @@ class ExcerptInline(RoundScopedInline):
     readonly_fields = ["round", "reviewer"]
     # What a reviewer without the confidential-evidence permission sees of a confidential response's
     # excerpts: where they are coded, never the quote, the note or the file they came from.
-    withheld_fields = ["component", "round", "reviewer"]
+    withheld_fields = ["component", "kind", "round", "reviewer"]
 
     def get_fields(self, request, obj=None):
         if obj is not None and withheld(request, obj):

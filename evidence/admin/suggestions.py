@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.views.decorators.http import require_POST
 
 from .. import suggestions
 from ..models import Submission, Suggestion
@@ -53,8 +53,9 @@ def panel(submission: Submission) -> str:
     )
 
 
-@require_POST
 def decide_view(admin, request, pk: int, sid: int, action: str):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm("evidence.review_submission") or action not in {"accept", "reject"}:
         raise PermissionDenied
     submission = get_object_or_404(admin.get_queryset(request), pk=pk)

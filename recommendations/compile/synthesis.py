@@ -8,13 +8,14 @@ from collections import Counter
 
 from evidence.language import has_figure, is_problem, sentences
 
-from .asks import DETECTED, AskGroup, action_lemmas, actor_of, imperative, similar, timescale_of
+from .asks import DETECTED, GENERIC, AskGroup, action_lemmas, actor_of, imperative, similar, timescale_of
 from .data import NEEDS_INPUT, ComponentInput, Criterion, Draft, EvidenceBase, Statement
 from .stance import Position, contested, describe, shorten
 
 MAX_DRAFTS = 5
 MIN_ORGANISATIONS = 2  # a group needs this many organisations to be drafted, unless it is the component's best
 RELATED = 2  # lemmas a dissenting response must share with an ask to be listed against it
+CONTESTED_OVERLAP = 3  # lemmas (beyond the words every ask shares) it must share to make the draft contested
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -190,7 +191,10 @@ def draft(
                     measure.baseline.references[:25],
                 )
             )
-    is_contested = contested(group.weighted, against)
+    # Only opposition about this ask makes it contested; dissent listed here because it relates to no draft
+    # of the component does not.
+    about = set(group.lemmas) - GENERIC
+    is_contested = contested(group.weighted, [p for p in against if len(about & p.lemmas) >= CONTESTED_OVERLAP])
     opposing = len({p.item.organisation_id for p in against})
     verb = "opposes or cautions" if opposing == 1 else "oppose or caution"
     if against:

@@ -323,7 +323,7 @@ CALL = re.compile(
     re.I,
 )
 RECOMMEND = re.compile(
-    r"^(?:we|i)\s+(?:would\s+)?(?:strongly\s+)?(?:recommend|propose|suggest|request|urge)(?:s)?\s+(?:that\s+)?(?P<rest>.+)$",
+    r"^(?:we|i)\s+(?:would\s+)?(?:also\s+)?(?:strongly\s+)?(?:recommend|propose|suggest|request|urge|ask)(?:s)?\s+(?:that\s+)?(?P<rest>.+)$",
     re.I,
 )
 WANT = re.compile(

@@ -90,8 +90,8 @@ def _candidates(sentence: str) -> list[tuple[str, str]]:
                 continue
             if len(set(lower)) < len(lower) or lower[0] in UNITS or lower[-1] in UNITS:
                 continue
-            if lower[0] in IMPERATIVE_VERBS:
-                continue  # "cut batch", "secure support": a verb and its object, not a topic
+            if lower[0] in IMPERATIVE_VERBS or (_verb(lower[0]) == lower[0] and "ADJ" in _pos(lower[1])):
+                continue  # "cut batch", "show small sites": a verb and its object, not a topic
             if any(w[:1].isupper() and not w.isupper() for w in chunk[(0 if i else 1) :]):
                 continue  # a place or organisation name ("Barnard Castle site") is not a theme
             content = [w for w in lower if w not in INNER]

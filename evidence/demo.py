@@ -16,7 +16,6 @@ import io
 import random
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -27,7 +26,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import language, search, suggestions
+from . import demo_figures, language, search, suggestions
 from .models import (
     Answer,
     Attachment,
@@ -761,53 +760,22 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
             for question in by_component.get(component.pk, [])[:1]:
                 stance = rng.choices(list(STANCE_WEIGHTS), weights=list(STANCE_WEIGHTS.values()))[0]
                 text = CAMPAIGN_TEXT if campaign else _paragraph(component.slug, rng, stance)
+                target = demo_figures.target_sentence(
+                    cat.indicators_by_component.get(component.pk, []), random.Random(f"target-{i}-{component.pk}")
+                )
+                text = f"{text} {target}".strip() if not campaign else text
                 if rng.random() < 0.03:
                     text = rng.choice(["Agree.", "No comment.", "Yes"])  # thin answers happen
                 answers.append(Answer(submission=submission, question=question, text=text))
-        for _ in range(rng.choices([0, 1, 2, 3], weights=[3, 4, 2, 1])[0]):
-            component = rng.choice(focus)
-            indicator = rng.choice(cat.indicators_by_component.get(component.pk) or cat.indicators)
-            unit = indicator.unit
-            if indicator.alternative_units and rng.random() < 0.05:
-                unit = indicator.alternative_units[0]
-            if unit == "percent":
-                value = Decimal(str(round(rng.uniform(1, 9), 1)))
-            else:
-                base = float(indicator.baseline_value or 100)
-                value = Decimal(str(round(abs(base) * rng.uniform(0.2, 1.8) + rng.randint(0, 50), 2)))
-            year = rng.randint(2015, now.year - 1)
+        figures_rng = random.Random(f"figures-{i}")  # its own stream: the rest of the demo stays as it was
+        for _ in range(figures_rng.choices([0, 1, 2, 3], weights=[3, 4, 2, 1])[0]):
+            component = figures_rng.choice(focus)
+            indicator = figures_rng.choice(cat.indicators_by_component.get(component.pk) or cat.indicators)
+            where = submission.organisation.region if figures_rng.random() < 0.7 else cat.regions[-1]
+            data_points.append(demo_figures.data_point(submission, indicator, component, where, figures_rng, now.year))
+        if figures_rng.random() < 0.12:
             data_points.append(
-                DataPoint(
-                    submission=submission,
-                    indicator=indicator,
-                    component=component,
-                    value=value,
-                    unit=unit,
-                    period_start=year,
-                    geography=submission.organisation.region if rng.random() < 0.7 else cat.regions[-1],
-                    source=rng.choice(
-                        [
-                            "Company annual report",
-                            "ONS Annual Business Survey",
-                            "Internal records",
-                            "Trade association survey (n=42, 2024)",
-                            "HMRC trade statistics",
-                        ]
-                    ),
-                )
-            )
-        if rng.random() < 0.08:
-            data_points.append(
-                DataPoint(
-                    submission=submission,
-                    other_indicator="Time to fill a validation specialist vacancy",
-                    component=focus[0],
-                    value=Decimal(rng.randint(3, 14)),
-                    unit="months",
-                    period_start=now.year - 1,
-                    geography=submission.organisation.region,
-                    source="Internal HR records",
-                )
+                demo_figures.other_measure(submission, focus[0], submission.organisation.region, figures_rng, now.year)
             )
         if rng.random() < 0.3:
             kind = rng.choice(list(stored))

@@ -6,8 +6,9 @@ everyone who can see more than their own responses.
 - Staff accounts and accounts holding the confidential-evidence permission must set up a second factor
   (allauth.mfa: an authenticator app, with recovery codes) before any page other than the account pages
   opens. Submitters may opt in from their account pages.
-- In development ``MMIP_MFA_EXEMPT_DEMO_ACCOUNTS`` exempts the demo accounts (their password is printed by
-  ``make run``); a system check refuses that setting in production.
+- In development ``MMIP_MFA_EXEMPT_IN_DEVELOPMENT`` exempts the demo accounts (their password is printed by
+  ``make run``) and superusers (a developer's own, made by ``createsuperuser``); every other staff account
+  still sets one up. A system check refuses that setting in production.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def needs_second_factor(user) -> bool:
     """Who must use a second factor: anyone who can see other organisations' evidence."""
     if not user.is_authenticated:
         return False
-    if settings.MMIP_MFA_EXEMPT_DEMO_ACCOUNTS and (user.email or "").lower().endswith(DEMO_DOMAIN):
+    if settings.MMIP_MFA_EXEMPT_IN_DEVELOPMENT and (
+        user.is_superuser or (user.email or "").lower().endswith(DEMO_DOMAIN)
+    ):
         return False
     return user.is_staff or user.has_perm(CONFIDENTIAL_PERMISSION)
 
@@ -113,12 +116,12 @@ def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
 
 @checks.register(checks.Tags.security)
 def check_second_factor_exemption(app_configs, **kwargs):
-    if settings.MMIP_MFA_EXEMPT_DEMO_ACCOUNTS and not settings.DEBUG:
+    if settings.MMIP_MFA_EXEMPT_IN_DEVELOPMENT and not settings.DEBUG:
         return [
             checks.Error(
-                "MMIP_MFA_EXEMPT_DEMO_ACCOUNTS is on in production: demo accounts, whose password is public, "
-                "could see confidential evidence without a second factor.",
-                hint="Unset MMIP_MFA_EXEMPT_DEMO_ACCOUNTS (it is for development only).",
+                "MMIP_MFA_EXEMPT_IN_DEVELOPMENT is on in production: demo accounts, whose password is public, "
+                "and superusers could see confidential evidence without a second factor.",
+                hint="Unset MMIP_MFA_EXEMPT_IN_DEVELOPMENT (it is for development only).",
                 id="mmip.E101",
             )
         ]

@@ -259,9 +259,9 @@ ACCOUNT_RATE_LIMITS = {
 # confidential evidence, set up at first sign-in (evidence.signin); submitters may opt in.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MMIP Evidence"
-# Development only: the demo accounts (password printed by `make run`) skip the second factor. A system
-# check (mmip.E101) refuses it with DEBUG=0.
-MMIP_MFA_EXEMPT_DEMO_ACCOUNTS = env_bool("MMIP_MFA_EXEMPT_DEMO_ACCOUNTS", DEBUG)
+# Development only: the demo accounts (password printed by `make run`) and a developer's superusers skip the
+# second factor; every other staff account sets one up. A system check (mmip.E101) refuses it with DEBUG=0.
+MMIP_MFA_EXEMPT_IN_DEVELOPMENT = env_bool("MMIP_MFA_EXEMPT_IN_DEVELOPMENT", DEBUG)
 LOGIN_REDIRECT_URL = "evidence:my_submissions"
 LOGIN_URL = "account_login"
 

@@ -37,6 +37,9 @@ class CompilationRun(models.Model):
     components_done = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     summary = models.TextField(blank=True)
+    # Figures computed once for the whole run, before its components: {"baselines": {indicator slug: baseline}}
+    # (see recommendations.compile.data.Baseline). Every component and every export reads them from here.
+    figures = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -153,6 +156,10 @@ class Recommendation(models.Model):
     # [{"text": ..., "references": ["MMIP-0001", ...]}, ...]
     rationale = models.JSONField(default=list, blank=True)
     dissent = models.JSONField(default=list, blank=True)
+    # The figures audit: every figure the draft states ({"value", "text", "origin", "reference"}), and the
+    # numbers in its text nothing explains (a draft with any cannot be approved).
+    figures = models.JSONField(default=list, blank=True)
+    unexplained = models.JSONField(default=list, blank=True)
     actor = models.CharField(max_length=200, blank=True, help_text="Who should act; blank: needs lead input.")
     timescale = models.CharField(max_length=200, blank=True, help_text="By when; blank: needs lead input.")
     contested = models.BooleanField(default=False, help_text="Opposition is strong relative to support.")
@@ -265,11 +272,21 @@ class Theme(models.Model):
 
 class SuccessCriterion(models.Model):
     """A SMART success criterion. Fields the evidence cannot support stay empty and are listed in
-    ``needs_input`` ("needs lead input"), never invented."""
+    ``needs_input`` ("needs lead input"), never invented. Complete when the baseline is known and a lead
+    (or the evidence) has set the target, deadline, owner, data source and frequency."""
 
     class Direction(models.TextChoices):
         INCREASE = "increase", "Increase"
         DECREASE = "decrease", "Decrease"
+
+    LEAD_FIELDS = ("target_value", "deadline", "owner", "data_source", "frequency")
+    LABELS = {
+        "target_value": "target value",
+        "deadline": "deadline",
+        "owner": "owner",
+        "data_source": "data source",
+        "frequency": "frequency",
+    }
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="criteria")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -281,7 +298,14 @@ class SuccessCriterion(models.Model):
     baseline_method = models.TextField(blank=True, help_text="How the baseline was derived.")
     baseline_references = models.JSONField(default=list, blank=True)
     baseline_status = models.CharField(max_length=300, default="ok")
+    baseline_text = models.CharField(max_length=300, blank=True, help_text="The baseline in words.")
+    baseline_trend = models.CharField(max_length=300, blank=True, help_text="First period → latest period.")
+    # Further sentences: values side by side, confidential responses counted, the published figure.
+    baseline_notes = models.JSONField(default=list, blank=True)
     target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    # Where a target proposed in evidence came from (empty once a lead sets a target of their own).
+    target_references = models.JSONField(default=list, blank=True)
+    target_note = models.CharField(max_length=500, blank=True, help_text="The sentence proposing the target.")
     target_direction = models.CharField(max_length=8, choices=Direction.choices)
     deadline = models.DateField(null=True, blank=True)
     owner = models.CharField(max_length=200, blank=True)
@@ -300,6 +324,32 @@ class SuccessCriterion(models.Model):
     def field_display(self, name: str) -> str:
         value = getattr(self, name)
         return str(value) if value not in (None, "") else "needs lead input"
+
+    def missing(self) -> list[str]:
+        """What a lead still has to fill in, in words ("baseline" when the evidence gave none)."""
+        out = [] if self.baseline_status == "ok" else ["baseline"]
+        return out + [self.LABELS[f] for f in self.LEAD_FIELDS if getattr(self, f) in (None, "")]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing()
+
+    @property
+    def unit(self) -> str:
+        return self.indicator.unit if self.indicator_id else self.baseline_unit
+
+    @property
+    def kind(self) -> str:
+        return self.indicator.kind if self.indicator_id else "level"
+
+    def target_display(self) -> str:
+        """ "Increase to 5% of global medicines manufacturing", or the direction and "needs lead input"."""
+        from evidence.units import format_value
+
+        direction = self.get_target_direction_display()
+        if self.target_value is None:
+            return f"{direction}: value needs lead input"
+        return f"{direction} to {format_value(self.target_value, self.unit, self.kind)}"
 
 
 class Export(models.Model):

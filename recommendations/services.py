@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from evidence import outbox
@@ -34,16 +34,23 @@ from evidence.models import (
 )
 
 from .compile import compile_component
+from .compile.audit import audit, draft_parts
 from .compile.crossref import DraftKey, cross_references
 from .compile.data import (
     NOT_ENOUGH,
     ActorInfo,
+    Baseline,
     ComponentInput,
     DataPointItem,
+    Draft,
     EvidenceItem,
+    Figure,
     IndicatorInfo,
+    Origin,
+    Statement,
     Text,
 )
+from .compile.figures import run_baselines
 from .models import CompilationRun, ComponentResult, PublicBody, Recommendation, SuccessCriterion, Theme
 
 State = CompilationRun.State
@@ -67,11 +74,14 @@ def compilation_start(*, consultation: Consultation, by=None, parameters: dict |
 
 
 def run_claim(*, run_id: int) -> list[int] | None:
-    """Mark the run running and return its component ids; None if it is already finished."""
+    """Mark the run running, compute its figures (once), and return its component ids; None if it is
+    already finished."""
     run = CompilationRun.objects.filter(pk=run_id).first()
     if run is None or run.is_finished:
         return None
     CompilationRun.objects.filter(pk=run_id, state=State.QUEUED).update(state=State.RUNNING, started_at=timezone.now())
+    if not run.figures:
+        run_figures(run=run)
     return list(run.consultation.components.filter(is_active=True).order_by("order").values_list("pk", flat=True))
 
 
@@ -86,16 +96,102 @@ def run_fail(*, run_id: int, message: str) -> None:
 # --- Loading (Django → plain data) ---------------------------------------------------------------------
 
 
-def load_component(run: CompilationRun, component: EcosystemComponent) -> ComponentInput:
-    """The component's canonical coding: first-round tags on submitted, reviewed responses."""
+def indicator_info(indicator: Indicator) -> IndicatorInfo:
+    return IndicatorInfo(
+        slug=indicator.slug,
+        name=indicator.name,
+        unit=indicator.unit,
+        better=indicator.better,
+        baseline_value=indicator.baseline_value,
+        baseline_period=indicator.baseline_period,
+        baseline_source=indicator.baseline_source,
+        baseline_note=indicator.baseline_note,
+        kind=indicator.kind,
+        unit_factors=dict(indicator.unit_factors or {}),
+        baseline_url=indicator.baseline_url,
+    )
+
+
+def _compiled_responses(run: CompilationRun, component: EcosystemComponent | None = None):
+    """The responses a run compiles: submitted, reviewed, tagged in the first round (to ``component``)."""
     tags = ComponentTag.objects.filter(
         round=ReviewRound.FIRST,
-        component=component,
         submission__consultation_id=run.consultation_id,
         submission__status=Submission.Status.SUBMITTED,
         submission__review_state=Submission.ReviewState.REVIEWED,
     )
-    tagged = Submission.objects.filter(Exists(tags.filter(submission=OuterRef("pk"))))
+    if component is not None:
+        tags = tags.filter(component=component)
+    else:
+        tags = tags.filter(component__in=run.consultation.components.filter(is_active=True))
+    return tags, Submission.objects.filter(Exists(tags.filter(submission=OuterRef("pk"))))
+
+
+def _points(submissions, *, indicators: dict[int, str] | None) -> list[DataPointItem]:
+    """Data points of non-confidential responses: of the given indicators, or (None) of other measures."""
+    points = DataPoint.objects.filter(submission__in=submissions).exclude(
+        submission__confidentiality=Submission.Confidentiality.CONFIDENTIAL
+    )
+    points = points.filter(indicator_id__in=indicators) if indicators is not None else points.filter(indicator=None)
+    rows = points.order_by("pk").values_list(
+        "submission__reference",
+        "indicator_id",
+        "value",
+        "unit",
+        "period_start",
+        "period_end",
+        "source",
+        "other_indicator",
+    )
+    return [
+        DataPointItem(
+            reference=ref,
+            indicator=indicators[ind] if indicators is not None else "",
+            value=Decimal(value),
+            unit=unit,
+            year=start,
+            source=source,
+            year_end=end,
+            name=other,
+        )
+        for ref, ind, value, unit, start, end, source, other in rows.iterator(chunk_size=2000)
+    ]
+
+
+@transaction.atomic
+def run_figures(*, run: CompilationRun) -> dict:
+    """Compute the run's baselines once, from every compiled response's data points, and store them on the
+    run. A commercially confidential response's figures never enter: they are only counted."""
+    locked = CompilationRun.objects.select_for_update().get(pk=run.pk)
+    if locked.figures:
+        run.figures = locked.figures
+        return locked.figures
+    _, responses = _compiled_responses(locked)
+    indicators = list(Indicator.objects.active().order_by("slug"))
+    slugs = {i.pk: i.slug for i in indicators}
+    withheld = {
+        slugs[indicator_id]: n
+        for indicator_id, n in DataPoint.objects.filter(
+            submission__in=responses,
+            submission__confidentiality=Submission.Confidentiality.CONFIDENTIAL,
+            indicator_id__in=slugs,
+        )
+        .values_list("indicator_id")
+        .annotate(n=Count("submission_id", distinct=True))
+        .values_list("indicator_id", "n")
+    }
+    baselines = run_baselines(
+        tuple(indicator_info(i) for i in indicators), tuple(_points(responses, indicators=slugs)), withheld
+    )
+    figures = {"baselines": {slug: b.to_json() for slug, b in baselines.items()}}
+    CompilationRun.objects.filter(pk=run.pk).update(figures=figures)
+    run.figures = figures
+    return figures
+
+
+def load_component(run: CompilationRun, component: EcosystemComponent) -> ComponentInput:
+    """The component's canonical coding: first-round tags on submitted, reviewed responses."""
+    tags, tagged = _compiled_responses(run, component)
     grade_of, relevance_of, stance_of = {}, {}, {}
     for sub_id, grade, relevance, stance in tags.values_list("submission_id", "grade", "relevance", "stance"):
         grade_of[sub_id], relevance_of[sub_id], stance_of[sub_id] = grade, relevance, stance
@@ -189,14 +285,10 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
 
     indicators = list(Indicator.objects.active().filter(components=component).order_by("slug"))
     slugs = {i.pk: i.slug for i in indicators}
-    points = []
-    for sub_id, indicator_id, value, unit, year, source in (
-        DataPoint.objects.filter(submission__in=tagged, indicator_id__in=slugs)
-        .order_by("pk")
-        .values_list("submission_id", "indicator_id", "value", "unit", "period_start", "source")
-        .iterator(chunk_size=2000)
-    ):
-        points.append(DataPointItem(reference_of[sub_id], slugs[indicator_id], Decimal(value), unit, year, source))
+    figures = run.figures or run_figures(run=run)
+    baselines = {
+        slug: Baseline.from_json(data) for slug, data in figures.get("baselines", {}).items() if slug in slugs.values()
+    }
     actors = tuple(
         ActorInfo(label=body.label, names=tuple(body.names())) for body in PublicBody.objects.active().order_by("order")
     )
@@ -205,20 +297,9 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
         name=component.name,
         actors=actors,
         items=tuple(items),
-        data_points=tuple(points),
-        indicators=tuple(
-            IndicatorInfo(
-                slug=i.slug,
-                name=i.name,
-                unit=i.unit,
-                better=i.better,
-                baseline_value=i.baseline_value,
-                baseline_period=i.baseline_period,
-                baseline_source=i.baseline_source,
-                baseline_note=i.baseline_note,
-            )
-            for i in indicators
-        ),
+        data_points=tuple(_points(tagged, indicators=slugs) + _points(tagged, indicators=None)),
+        indicators=tuple(indicator_info(i) for i in indicators),
+        baselines=baselines,
     )
 
 
@@ -338,6 +419,43 @@ def _decimal(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
+def _criterion(recommendation: Recommendation, c: dict, indicator: Indicator | None) -> SuccessCriterion:
+    base = Baseline.from_json(c["baseline"])
+    target = c.get("target") or {}
+    notes = []
+    if base.side_by_side:
+        notes.append("Also given in units that do not convert (not combined): " + "; ".join(base.side_by_side) + ".")
+    if base.withheld:
+        many = "responses" if base.withheld > 1 else "response"
+        notes.append(f"{base.withheld} commercially confidential {many} also gave a figure: counted, never used.")
+    if base.published:
+        notes.append(f"Published: {base.published}.")
+    return SuccessCriterion(
+        recommendation=recommendation,
+        indicator=indicator,
+        indicator_name=c["indicator_name"],
+        baseline_value=base.value,
+        baseline_unit=base.unit,
+        baseline_period=base.period[:60],
+        baseline_source=base.source[:300],
+        baseline_method=base.method,
+        baseline_references=base.references,
+        baseline_status=base.status[:300],
+        baseline_text=base.text[:300],
+        baseline_trend=base.trend[:300],
+        baseline_notes=notes,
+        target_value=_decimal(c["target_value"]),
+        target_references=target.get("references", []),
+        target_note=target.get("sentence", "")[:500],
+        target_direction=c["target_direction"],
+        deadline=c.get("deadline") or None,
+        owner=c["owner"] or "",
+        data_source=(c["data_source"] or "")[:300],
+        frequency=c["frequency"] or "",
+        needs_input=c["needs_input"],
+    )
+
+
 @transaction.atomic
 def run_assemble(*, run_id: int) -> CompilationRun:
     """Write the run's drafts from its component results and mark it succeeded, all or nothing."""
@@ -366,6 +484,8 @@ def run_assemble(*, run_id: int) -> CompilationRun:
                 objective=draft["objective"],
                 rationale=draft["rationale"],
                 dissent=draft["dissent"],
+                figures=draft.get("figures", []),
+                unexplained=draft.get("unexplained", []),
                 actor=draft.get("actor", "")[:200],
                 timescale=draft.get("timescale", "")[:200],
                 contested=draft.get("contested", False),
@@ -373,27 +493,7 @@ def run_assemble(*, run_id: int) -> CompilationRun:
             )
             made += 1
             for c in draft["criteria"]:
-                base = c["baseline"]
-                criteria.append(
-                    SuccessCriterion(
-                        recommendation=recommendation,
-                        indicator=indicators.get(c["indicator"]),
-                        indicator_name=c["indicator_name"],
-                        baseline_value=_decimal(base["value"]),
-                        baseline_unit=base["unit"],
-                        baseline_period=base["period"],
-                        baseline_source=base["source"][:300],
-                        baseline_method=base["method"],
-                        baseline_references=base["references"],
-                        baseline_status=base["status"][:300],
-                        target_value=_decimal(c["target_value"]),
-                        target_direction=c["target_direction"],
-                        owner=c["owner"] or "",
-                        data_source=(c["data_source"] or "")[:300],
-                        frequency=c["frequency"] or "",
-                        needs_input=c["needs_input"],
-                    )
-                )
+                criteria.append(_criterion(recommendation, c, indicators.get(c["indicator"])))
     SuccessCriterion.objects.bulk_create(criteria)
     _cross_reference(run)
     themes_record(run=run, results=results)
@@ -551,8 +651,12 @@ TRANSITIONS = {
 
 
 @transaction.atomic
-def recommendation_edit(*, recommendation: Recommendation, by, lock_version: int, data: dict) -> Recommendation:
-    """Save a lead's edit if nobody saved since ``lock_version``; otherwise raise EditConflict."""
+def recommendation_edit(
+    *, recommendation: Recommendation, by, lock_version: int, data: dict, criteria: dict[int, dict] | None = None
+) -> Recommendation:
+    """Save a lead's edit of the draft and of its success criteria (``criteria``: criterion id → the lead's
+    fields) if nobody saved since ``lock_version``; otherwise raise EditConflict. One lock covers the draft
+    and its criteria, so two leads never overwrite each other's target or wording."""
     current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if current.lock_version != lock_version:
         raise EditConflict(current)
@@ -560,6 +664,13 @@ def recommendation_edit(*, recommendation: Recommendation, by, lock_version: int
         raise ValidationError("An approved recommendation cannot be edited; move it back to review first.")
     for field, value in data.items():
         setattr(current, field, value)
+    own = {c.pk: c for c in current.criteria.all()}
+    for pk, values in (criteria or {}).items():
+        criterion = own.get(pk)
+        if criterion is None:
+            raise ValidationError("That success criterion belongs to another recommendation.")
+        _criterion_edit(criterion, values)
+    current.unexplained = recommendation_audit(current)  # the page says at once what approval would refuse
     current.lock_version += 1
     current.edited_by = by
     current.edited_at = timezone.now()
@@ -567,6 +678,61 @@ def recommendation_edit(*, recommendation: Recommendation, by, lock_version: int
     current._change_reason = "edited by a lead"
     current.save()
     return current
+
+
+def _criterion_edit(criterion: SuccessCriterion, values: dict) -> None:
+    changed = [f for f in SuccessCriterion.LEAD_FIELDS if f in values and getattr(criterion, f) != values[f]]
+    if not changed:
+        return
+    for field in changed:
+        setattr(criterion, field, values[field])
+    if "target_value" in changed or "deadline" in changed:
+        # The lead's own target: no longer the one a response proposed.
+        criterion.target_references, criterion.target_note = [], ""
+    criterion.needs_input = criterion.missing()
+    criterion.full_clean()
+    criterion._change_reason = "filled in by a lead"
+    criterion.save()
+
+
+# --- The figures audit on a lead's text ----------------------------------------------------------------------
+
+
+def _passages(consultation_id: int, references: list[str]) -> dict[str, list[str]]:
+    """The text of the cited, non-confidential responses: answers, excerpts, summary and proposals."""
+    subs = Submission.objects.filter(consultation_id=consultation_id, reference__in=references).exclude(
+        confidentiality=Submission.Confidentiality.CONFIDENTIAL
+    )
+    out: dict[str, list[str]] = {}
+    for ref, summary, proposals in subs.values_list("reference", "summary", "proposals"):
+        out.setdefault(ref, []).extend([summary, proposals])
+    for ref, text in Answer.objects.filter(submission__in=subs).values_list("submission__reference", "text"):
+        out.setdefault(ref, []).append(text)
+    for ref, text in Excerpt.objects.filter(submission__in=subs).values_list("submission__reference", "text"):
+        out.setdefault(ref, []).append(text)
+    return out
+
+
+def recommendation_audit(recommendation: Recommendation) -> list[str]:
+    """The numbers in the draft's current text (a lead may have edited it) that no figure explains: the
+    figures the compilation recorded, the criteria's values, or the passages the draft cites."""
+    figures = [Figure.from_json(f) for f in recommendation.figures]
+    for c in recommendation.criteria.all():
+        if c.target_value is not None:
+            figures.append(Figure(c.target_value, str(c.target_value), Origin.LEAD, c.indicator_name))
+        if c.deadline:
+            figures.append(Figure(Decimal(c.deadline.year), str(c.deadline.year), Origin.LEAD, c.indicator_name))
+    draft = Draft(
+        title=recommendation.title,
+        objective=recommendation.objective,
+        rationale=[Statement(s["text"], s.get("references", [])) for s in recommendation.rationale],
+        dissent=[Statement(s["text"], s.get("references", [])) for s in recommendation.dissent],
+        criteria=[],
+    )
+    references = recommendation.references()
+    parts = draft_parts(draft, references)
+    _, unexplained = audit(parts, figures, _passages(recommendation.run.consultation_id, references))
+    return unexplained
 
 
 @transaction.atomic
@@ -579,6 +745,16 @@ def recommendation_transition(*, recommendation: Recommendation, to: str, by) ->
         )
     if to == Recommendation.Status.APPROVED and current.run.state != State.SUCCEEDED:
         raise ValidationError("Only drafts of a succeeded run can be approved.")
+    if to == Recommendation.Status.APPROVED:
+        unexplained = recommendation_audit(current)
+        if unexplained:
+            raise ValidationError(
+                "This draft cannot be approved: no figure or cited evidence explains "
+                + ("this number" if len(unexplained) == 1 else "these numbers")
+                + " in its text: "
+                + "; ".join(unexplained)
+                + ". Remove or correct them, or fill in the success criterion they belong to."
+            )
     current.status = to
     current.lock_version += 1
     current.edited_by = by

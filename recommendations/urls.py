@@ -13,6 +13,7 @@ urlpatterns = [
     path("compilations/<int:pk>/themes/", compilation.run_themes, name="run_themes"),
     path("drafts/<int:pk>/", drafts.draft_detail, name="draft_detail"),
     path("drafts/<int:pk>/edit/", drafts.draft_edit, name="draft_edit"),
+    path("drafts/<int:pk>/criteria/", drafts.draft_criteria, name="draft_criteria"),
     path("drafts/<int:pk>/status/", drafts.draft_transition, name="draft_transition"),
     path("drafts/<int:pk>/compare/", drafts.draft_compare, name="draft_compare"),
     path("exports/", exports.export_list, name="exports"),

@@ -148,7 +148,7 @@ class DataPointFactory(factory.django.DjangoModelFactory):
     submission = factory.SubFactory(SubmissionFactory)
     indicator = factory.LazyFunction(indicator)
     value = Decimal("400")
-    unit = "people employed"
+    unit = "jobs"
     period_start = 2023
     geography = factory.LazyFunction(region)
     source = "Company annual report 2023"

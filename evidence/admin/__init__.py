@@ -29,6 +29,7 @@ from .review import (
 )
 from .submissions import ReviewActionForm, ReviewForm, SubmissionAdmin
 from .duplicates import DuplicateFlagAdmin
+from .measures import OtherMeasureAdmin
 
 # isort: on
 
@@ -64,4 +65,6 @@ __all__ = [
     "SubmissionAdmin",
     # duplicates and campaigns
     "DuplicateFlagAdmin",
+    # other measures, mapped to indicators
+    "OtherMeasureAdmin",
 ]

@@ -356,6 +356,29 @@ class DataPoint(models.Model):
         return f"{value:f}" if isinstance(value, Decimal) else str(value)
 
 
+class OtherMeasureQuerySet(models.QuerySet):
+    def unmapped(self):
+        """Figures named by the respondent that no reviewer has mapped to a catalogue indicator yet."""
+        return self.filter(indicator__isnull=True).exclude(other_indicator="")
+
+    def given(self):
+        """In submitted responses only (a draft's figures are nobody's business yet)."""
+        return self.filter(submission__status=Submission.Status.SUBMITTED)
+
+
+class OtherMeasure(DataPoint):
+    """A data point under "another measure": the admin groups them by a normalised name and maps a group to
+    a catalogue indicator (or a new one), after which its figures count towards that indicator's criteria.
+    The respondent's own wording stays in ``other_indicator``."""
+
+    objects = OtherMeasureQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "other measure"
+        permissions = [("map_othermeasure", "Can map other measures to an indicator, or create one for them")]
+
+
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
     # The stored name is generated: the submitter's file name never reaches the file system.
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.kind}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from . import asks, stance, synthesis, themes
+from .audit import check, evidence_base_figures, passage_figures, theme_figures
 from .data import (
     NOT_ENOUGH,
     ComponentInput,
@@ -17,7 +18,7 @@ from .data import (
     EvidenceItem,
     ProposalGroup,
 )
-from .figures import criteria
+from .figures import criteria, other_measures
 
 GRADES = ("A", "B", "C", "D")
 MIN_WORDS = 5  # shorter texts ("Agree.", "No comment") are not substantive evidence
@@ -107,6 +108,12 @@ def compile_component(component: ComponentInput) -> ComponentResult:
         for group, opposed in zip(chosen, against, strict=True)
     ]
     found = themes.themes(positions)
+    # The figures audit: every number in a draft's text explained by a figure or a cited passage.
+    passages = {item.reference: [t.text for t in (*item.texts, *item.proposals)] for item in usable}
+    known = evidence_base_figures(base, component.name)
+    for theme in found:
+        known += theme_figures(theme) + passage_figures(theme.references, passages)
+    made = [check(draft, known, passages) for draft in made]
     summary = [
         ProposalGroup(
             text=g.wording.text, organisations=g.organisations, best_grade=g.best_grade, references=g.references
@@ -131,4 +138,5 @@ def compile_component(component: ComponentInput) -> ComponentResult:
         themes=found,
         proposals=summary,
         drafts=made,
+        other_measures=other_measures(component.data_points),
     )

@@ -5,11 +5,13 @@ describe, a rationale that synthesises who asks, the key facts they give and who
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
-from evidence.language import has_figure, is_problem, sentences
+from evidence.language import ask_cue, has_figure, is_problem, sentences
 
 from .asks import DETECTED, GENERIC, AskGroup, action_lemmas, actor_of, imperative, similar, timescale_of
-from .data import NEEDS_INPUT, ComponentInput, Criterion, Draft, EvidenceBase, Statement
+from .data import NEEDS_INPUT, ComponentInput, Criterion, Draft, EvidenceBase, Figure, Origin, Statement
+from .figures import data_statement
 from .stance import Position, contested, describe, shorten
 
 MAX_DRAFTS = 5
@@ -42,6 +44,11 @@ def _types(group: AskGroup) -> str:
     return ", ".join(f"{n} {t}" for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _count(value, what: str, text: str | None = None) -> Figure:
+    """A number the compilation computed, for the figures audit."""
+    return Figure(Decimal(str(value)), text or str(value), Origin.COUNT, what)
+
+
 def _support_statement(group: AskGroup) -> Statement:
     detected = group.count(DETECTED)
     coded = len(group.references) - detected
@@ -50,9 +57,16 @@ def _support_statement(group: AskGroup) -> Statement:
         how += (
             f", {_plural(detected, 'response')} with the ask detected in answers (detected, not coded; weighted half)"
         )
+    per_type = Counter({a.organisation_id: a.organisation_type for a in group.asks}.values())
     return Statement(
         f"Asked for by {_plural(group.organisations, 'organisation')} ({_types(group)}): {how}.",
         group.references,
+        [
+            _count(group.organisations, "organisations asking for it"),
+            _count(coded, "responses with a coded or written ask"),
+            _count(detected, "responses with a detected ask"),
+            *[_count(n, f"organisations of type {t} asking for it") for t, n in per_type.items()],
+        ],
     )
 
 
@@ -69,7 +83,15 @@ def _rank_statement(group: AskGroup, groups: list[AskGroup], bodies: tuple[str, 
         f"Ranked {group.rank} of {total} asks raised on this component: {group.weighted:g} weighted supporting "
         f"organisations, {_plural(len(group.types), 'organisation type')}, best grade {group.best_grade}, wording "
         f"centrality {group.centrality:.2f}.{tie}",
-        [group.wording.reference],
+        # The tied asks' own responses are cited: their titles may quote figures.
+        [group.wording.reference, *[groups[n - 1].wording.reference for n in group.tied_with[:3]]],
+        [
+            _count(group.rank, "rank among the component's asks"),
+            _count(total, "asks raised on the component"),
+            _count(group.weighted, "weighted supporting organisations", f"{group.weighted:g}"),
+            _count(len(group.types), "organisation types asking for it"),
+            _count(round(group.centrality, 2), "centrality of the wording", f"{group.centrality:.2f}"),
+        ],
     )
 
 
@@ -84,6 +106,8 @@ def _sentences_of(positions: list[Position], refs: set[str], kind: str) -> list[
                 coded.append((text.text, p.item.reference))
             elif text.kind != "excerpt":
                 for s in sentences(text.text):
+                    if ask_cue(s):
+                        continue  # an ask is neither a problem nor a fact
                     if (kind == "problem" and is_problem(s)) or (
                         kind == "data" and has_figure(s) and not is_problem(s)
                     ):
@@ -116,8 +140,8 @@ def objective(title: str, group: AskGroup, positions: list[Position]) -> tuple[s
         text = f"Outcome sought: {action}. Why: the organisations asking for it report {why}."
     else:
         text = (
-            f"Outcome sought: {action}. Why: {_plural(len(problems), 'problem')} reported by the organisations "
-            "asking for it (not for publication; see the rationale)."
+            f"Outcome sought: {action}. Why: problems reported by the organisations asking for it (not for "
+            "publication; see the rationale)."
         )
     cited = Statement(
         "Problems and impacts the same responses report: "
@@ -125,6 +149,7 @@ def objective(title: str, group: AskGroup, positions: list[Position]) -> tuple[s
         + (f" and {len(problems) - 3} more" if len(problems) > 3 else "")
         + ".",
         sorted({ref for _, ref in problems}),
+        [_count(max(0, len(problems) - 3), "further problems reported")],
     )
     return text, cited
 
@@ -184,13 +209,7 @@ def draft(
     )
     for measure in measures:
         if measure.baseline.status == "ok" and measure.baseline.references:
-            rationale.append(
-                Statement(
-                    f"Submitted data on {measure.indicator_name[:1].lower() + measure.indicator_name[1:]}: "
-                    f"{measure.baseline.method} ({measure.baseline.period}).",
-                    measure.baseline.references[:25],
-                )
-            )
+            rationale.append(data_statement(measure))
     # Only opposition about this ask makes it contested; dissent listed here because it relates to no draft
     # of the component does not.
     about = set(group.lemmas) - GENERIC
@@ -204,6 +223,7 @@ def draft(
                 f"against this (see dissent){'; the draft is contested' if is_contested else ''}. They are not "
                 "counted as support.",
                 sorted({p.item.reference for p in against}),
+                [_count(opposing, "organisations opposing or cautioning")],
             )
         )
     return Draft(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .pack import Pack, PackComponent, PackRecommendation
+from .pack import Criterion, Pack, PackComponent, PackRecommendation
 
 AUTHOR = "Medicines Manufacturing Industry Partnership"
 
@@ -115,11 +115,15 @@ def pack_document(pack: Pack) -> Document:
         add(_component(pack, number, component))
     add([PageBreak()])
     add(_annex_references(pack))
+    if pack.figures:
+        add([PageBreak()])
+        add(_annex_figures(pack))
     return doc
 
 
 def _chapters(pack: Pack) -> list[str]:
-    return [f"{n}. {c.name}" for n, c in enumerate(pack.components, start=1)] + ["Annex: evidence cited"]
+    chapters = [f"{n}. {c.name}" for n, c in enumerate(pack.components, start=1)] + ["Annex: evidence cited"]
+    return chapters + (["Annex: figures"] if pack.figures else [])
 
 
 def _title_page(pack: Pack) -> list[Block]:
@@ -153,6 +157,7 @@ def _component(pack: Pack, number: int, component: PackComponent) -> list[Block]
         Paragraph.of(component.description, style=Style.NOTE),
         *_evidence_base(component),
         *_themes(component),
+        *_other_measures(component),
     ]
     for rec in component.recommendations:
         blocks.append(Heading(f"Recommendation {rec.number}: {rec.title}", 2, outline=True))
@@ -189,6 +194,25 @@ def _evidence_base(component: PackComponent) -> list[Block]:
     if component.message:
         blocks.append(Paragraph.of(component.message, style=Style.NOTE))
     return blocks
+
+
+def _other_measures(component: PackComponent) -> list[Block]:
+    """Figures respondents gave under a measure of their own, grouped by name: evidence, with references."""
+    if not component.other_measures:
+        return []
+    rows = tuple(
+        (Cell(m.name), Cell("; ".join(m.values), tuple(m.references)), Cell(str(len(m.references))))
+        for m in component.other_measures
+    )
+    return [
+        Heading("Other measures in the evidence", 2),
+        Paragraph.of(
+            "Figures responses gave under a measure of their own, grouped by name. A reviewer can map a measure "
+            "to a catalogue indicator in the admin; it then counts towards that indicator's success criterion.",
+            style=Style.NOTE,
+        ),
+        Table(("Measure", "Figures given", "Responses"), rows, widths=(30, 55, 15)),
+    ]
 
 
 def _themes(component: PackComponent) -> list[Block]:
@@ -228,7 +252,15 @@ def _rec_dissent(rec: PackRecommendation) -> list[Block]:
     ]
 
 
-CRITERIA_HEADERS = ("Indicator", "Baseline", "Target", "Deadline", "Owner", "Data source", "Frequency")
+CRITERIA_HEADERS = ("Indicator", "Baseline", "Target", "Deadline", "Owner", "Data source", "Frequency", "Complete")
+
+
+def _baseline_cell(c: Criterion) -> Cell:
+    parts = [c.baseline.rstrip(".") + "."]
+    if c.baseline_trend:
+        parts.append(f"Trend: {c.baseline_trend}.")
+    parts += c.baseline_notes
+    return Cell(" ".join(parts), tuple(c.baseline_references))
 
 
 def _rec_criteria(rec: PackRecommendation) -> list[Block]:
@@ -238,16 +270,25 @@ def _rec_criteria(rec: PackRecommendation) -> list[Block]:
     rows = tuple(
         (
             Cell(c.indicator),
-            Cell(c.baseline, tuple(c.baseline_references)),
-            Cell(c.target),
+            _baseline_cell(c),
+            Cell(c.target + (" (proposed in evidence)" if c.target_references else ""), tuple(c.target_references)),
             Cell(c.deadline),
             Cell(c.owner),
             Cell(c.data_source),
             Cell(c.frequency),
+            Cell("Yes" if c.complete else "No: " + ", ".join(c.needs_lead_input)),
         )
         for c in rec.criteria
     )
-    blocks.append(Table(CRITERIA_HEADERS, rows, widths=(22, 30, 14, 11, 11, 18, 11), caption="Success criteria"))
+    complete = sum(c.complete for c in rec.criteria)
+    blocks.append(
+        Paragraph.of(
+            f"{complete} of {len(rec.criteria)} criteria complete (baseline, target, deadline, owner, data source "
+            "and frequency all set).",
+            style=Style.NOTE,
+        )
+    )
+    blocks.append(Table(CRITERIA_HEADERS, rows, widths=(20, 30, 14, 10, 10, 14, 10, 12), caption="Success criteria"))
     return blocks
 
 
@@ -264,12 +305,21 @@ RECOMMENDATION_SECTIONS: tuple[Callable[[PackRecommendation], list[Block]], ...]
 
 
 def _confidential_evidence(pack: Pack, component: PackComponent) -> list[Block]:
-    if not component.confidential_evidence:
+    if not (component.confidential_evidence or component.confidential_figures):
         return []
-    return [
+    blocks: list[Block] = [
         Heading(f"Commercially confidential evidence ({pack.marking})", 2),
         ItemList(tuple(Paragraph.of(s.text, s.references) for s in component.confidential_evidence)),
     ]
+    if component.confidential_figures:
+        blocks += [
+            Heading(f"Figures from commercially confidential responses ({pack.marking})", 3),
+            Paragraph.of(
+                "Never part of a baseline: listed here only for readers holding the permission.", style=Style.NOTE
+            ),
+            ItemList(tuple(Paragraph.of(s.text, s.references) for s in component.confidential_figures)),
+        ]
+    return blocks
 
 
 def _annex_references(pack: Pack) -> list[Block]:
@@ -283,4 +333,19 @@ def _annex_references(pack: Pack) -> list[Block]:
             )
             for r in pack.references
         ),
+    ]
+
+
+def _annex_figures(pack: Pack) -> list[Block]:
+    """Every figure the recommendations state, where it comes from, and its reference."""
+    rows = tuple((Cell(f.figure), Cell(f.used_in), Cell(f.origin), Cell(f.reference)) for f in pack.figures)
+    return [
+        Heading("Annex: figures", 1, outline=True),
+        Paragraph.of(
+            "Every number in the recommendations is one of these: a count the compilation made, a figure a response "
+            "submitted, a published baseline, a figure from a cited passage, or a target proposed in evidence or "
+            "set by a lead. A draft with a number none of these explains cannot be approved.",
+            style=Style.NOTE,
+        ),
+        Table(("Figure", "Used in", "Where it comes from", "Reference"), rows, widths=(25, 22, 23, 30)),
     ]

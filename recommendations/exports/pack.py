@@ -8,13 +8,15 @@ Confidentiality: commercially confidential evidence never reaches the pack unles
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from evidence.models import Submission
+from evidence.models import DataPoint, Submission
+from evidence.units import format_value
 
-from ..models import CompilationRun, ComponentResult, Recommendation, Theme
+from ..compile.data import Origin
+from ..models import CompilationRun, ComponentResult, Recommendation, SuccessCriterion, Theme
 
 CONFIDENTIAL_MARK = "Commercial in confidence"
 NEEDS_LEAD_INPUT = "needs lead input"
@@ -38,7 +40,7 @@ class Reference:
 @dataclass
 class Criterion:
     indicator: str
-    baseline: str
+    baseline: str  # the run's one baseline of the indicator, in words with its period and source
     baseline_method: str
     baseline_references: list[int]
     target: str
@@ -47,6 +49,29 @@ class Criterion:
     data_source: str
     frequency: str
     needs_lead_input: list[str]
+    complete: bool = False  # baseline known and target, deadline, owner, data source and frequency all set
+    baseline_trend: str = ""  # first period → latest period
+    baseline_notes: list[str] = field(default_factory=list)
+    target_references: list[int] = field(default_factory=list)  # the responses that proposed the target
+
+
+@dataclass
+class PackMeasure:
+    """Figures given under "another measure", grouped by name (see compile.data.MeasureGroup)."""
+
+    name: str
+    values: list[str]
+    references: list[int]
+
+
+@dataclass
+class PackFigure:
+    """A row of the table of figures that ends the pack."""
+
+    figure: str
+    used_in: str  # "Recommendation 1.2"
+    origin: str
+    reference: str
 
 
 @dataclass
@@ -113,6 +138,8 @@ class PackComponent:
     themes: list[PackTheme]
     recommendations: list[PackRecommendation]
     confidential_evidence: list[Statement] = field(default_factory=list)
+    other_measures: list[PackMeasure] = field(default_factory=list)
+    confidential_figures: list[Statement] = field(default_factory=list)
     cross_references: list[str] = field(default_factory=list)
 
 
@@ -128,16 +155,25 @@ class Pack:
     marking: str
     components: list[PackComponent]
     references: list[Reference]
+    figures: list[PackFigure] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
-def _fmt(value: Decimal | None, unit: str = "") -> str:
-    if value is None:
-        return "needs lead input"
-    text = f"{value.normalize():,f}" if value == value.to_integral() else f"{value.normalize():f}"
-    return f"{text} {unit}".strip()
+def _baseline(c: SuccessCriterion) -> str:
+    """The criterion's baseline in words: "£795 million a year in 2023, the median of 3 figures from 2
+    responses; range …" or "£32.1 billion a year in 2019 (MMIP press release, 24 January 2023)"."""
+    if c.baseline_status != "ok":
+        return c.baseline_status
+    text = c.baseline_text or f"{format_value(c.baseline_value, c.baseline_unit, c.kind)} ({c.baseline_period})"
+    if c.baseline_references:  # from submitted evidence: how it was derived says it all
+        return f"{text}, {c.baseline_method}"
+    return f"{text} ({c.baseline_source})"
+
+
+def _deadline(value) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "needs lead input"
 
 
 def build_pack(run: CompilationRun, *, include_confidential: bool = False, approved_only: bool = False) -> Pack:
@@ -148,7 +184,9 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
         )
     consultation = run.consultation
     results = {r.component_id: r for r in run.results.select_related("component")}
-    recommendations = run.recommendations.select_related("component").prefetch_related("criteria", "also_components")
+    recommendations = run.recommendations.select_related("component").prefetch_related(
+        Prefetch("criteria", queryset=SuccessCriterion.objects.select_related("indicator")), "also_components"
+    )
     if approved_only:
         recommendations = recommendations.filter(status=Recommendation.Status.APPROVED)
         if not recommendations.exists():
@@ -164,6 +202,7 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
         run_themes.setdefault(theme.component_id, []).append(theme)
 
     cited: dict[str, int] = {}
+    figures: list[PackFigure] = []
 
     def cite(refs: list[str]) -> list[int]:
         numbers = []
@@ -183,26 +222,43 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
             criteria = [
                 Criterion(
                     indicator=c.indicator_name,
-                    baseline=(
-                        f"{_fmt(c.baseline_value, c.baseline_unit)} ({c.baseline_period}; {c.baseline_source})"
-                        if c.baseline_status == "ok"
-                        else c.baseline_status
-                    ),
+                    baseline=_baseline(c),
                     baseline_method=c.baseline_method,
                     baseline_references=cite(c.baseline_references),
-                    target=f"{c.get_target_direction_display()}"
-                    + (f" to {_fmt(c.target_value)}" if c.target_value is not None else ": value needs lead input"),
-                    deadline=str(c.deadline) if c.deadline else "needs lead input",
+                    target=c.target_display(),
+                    deadline=_deadline(c.deadline),
                     owner=c.owner or "needs lead input",
                     data_source=c.data_source or "needs lead input",
                     frequency=c.frequency or "needs lead input",
-                    needs_lead_input=list(c.needs_input),
+                    needs_lead_input=c.missing(),
+                    complete=c.is_complete,
+                    baseline_trend=c.baseline_trend,
+                    baseline_notes=list(c.baseline_notes),
+                    target_references=cite(c.target_references),
                 )
                 for c in rec.criteria.all()
             ]
+            number = f"{component.order}.{n}"
+            figures += [
+                PackFigure(f["text"], f"Recommendation {number}", f["origin"], f["reference"])
+                for f in rec.figures
+                if f["origin"] != Origin.TARGET  # targets are listed as they stand now, below
+            ]
+            for c in rec.criteria.all():
+                if c.target_value is not None:
+                    origin = Origin.TARGET if c.target_references else Origin.LEAD
+                    source = ", ".join(c.target_references) or "set on the draft's page"
+                    figures.append(
+                        PackFigure(
+                            f"{c.target_display()} by {_deadline(c.deadline)}",
+                            f"Recommendation {number}: {c.indicator_name}",
+                            origin,
+                            source,
+                        )
+                    )
             recs.append(
                 PackRecommendation(
-                    number=f"{component.order}.{n}",
+                    number=number,
                     title=rec.title,
                     objective=rec.objective,
                     status=rec.get_status_display(),
@@ -236,8 +292,31 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
             )
             for t in run_themes.get(component.pk, [])
         ]
-        confidential = []
+        other_measures = [
+            PackMeasure(m["name"], m["values"], cite(m["references"])) for m in data.get("other_measures", [])
+        ]
+        confidential, confidential_figures = [], []
         if include_confidential:
+            # Only with the permission and the explicit ask: the figures of confidential responses.
+            for p in (
+                DataPoint.objects.filter(
+                    submission__consultation=consultation,
+                    submission__status=Submission.Status.SUBMITTED,
+                    submission__review_state=Submission.ReviewState.REVIEWED,
+                    submission__confidentiality=Submission.Confidentiality.CONFIDENTIAL,
+                    submission__tags__component=component,
+                    submission__tags__round="first",
+                )
+                .select_related("indicator", "submission")
+                .distinct()
+                .order_by("submission__reference_number", "pk")[:200]
+            ):
+                confidential_figures.append(
+                    Statement(
+                        f"{p.indicator_name}: {format_value(p.value, p.unit)} ({p.period_label}; {p.source})",
+                        cite([p.submission.reference]),
+                    )
+                )
             for s in (
                 Submission.objects.filter(
                     consultation=consultation,
@@ -267,6 +346,8 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
                 themes=themes,
                 recommendations=recs,
                 confidential_evidence=confidential,
+                other_measures=other_measures,
+                confidential_figures=confidential_figures,
                 cross_references=cross_references,
             )
         )
@@ -304,4 +385,22 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
         marking=CONFIDENTIAL_MARK if include_confidential else "",
         components=components,
         references=references,
+        figures=_merge(figures),
     )
+
+
+def _merge(figures: list[PackFigure]) -> list[PackFigure]:
+    """One row per figure, origin and reference, listing every recommendation that states it."""
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for f in figures:
+        used = rows.setdefault((f.figure, f.origin, f.reference), [])
+        if f.used_in not in used:
+            used.append(f.used_in)
+    out = []
+    for (figure, origin, reference), used in rows.items():
+        if len(used) > 1 and all(u.startswith("Recommendation ") and ":" not in u for u in used):
+            where = "Recommendations " + ", ".join(u.removeprefix("Recommendation ") for u in used)
+        else:
+            where = "; ".join(used)
+        out.append(PackFigure(figure, where, origin, reference))
+    return out

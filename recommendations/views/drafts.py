@@ -11,33 +11,97 @@ from django.views.decorators.http import require_POST
 from evidence.models import Submission
 
 from .. import services
-from ..forms import RecommendationForm
-from ..models import Recommendation
+from ..forms import CriteriaFormSet, LockForm, RecommendationForm
+from ..models import Recommendation, SuccessCriterion
 from ..permissions import lead_required
 
 
 def _citations(recommendation: Recommendation) -> dict[str, Submission]:
     refs = recommendation.references()
+    for criterion in recommendation.criteria.only("baseline_references"):
+        refs += criterion.baseline_references[:12]
     found = Submission.objects.filter(consultation_id=recommendation.run.consultation_id, reference__in=refs)
     return {s.reference: s for s in found.only("pk", "reference", "confidentiality")}
 
 
-@lead_required
-def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = get_object_or_404(Recommendation.objects.select_related("run__consultation", "component"), pk=pk)
+def _criteria(recommendation: Recommendation):
+    return SuccessCriterion.objects.filter(recommendation=recommendation).select_related("indicator").order_by("pk")
+
+
+def _detail(request, recommendation: Recommendation, formset=None, conflict=None, status: int = 200) -> HttpResponse:
     versions = recommendation.history.select_related("history_user").order_by("-history_id")
+    criteria = list(_criteria(recommendation))
+    if formset is None and recommendation.status != Recommendation.Status.APPROVED:
+        formset = CriteriaFormSet(queryset=_criteria(recommendation))
     return render(
         request,
         "recommendations/draft_detail.html",
         {
             "rec": recommendation,
-            "criteria": recommendation.criteria.select_related("indicator"),
+            "criteria": criteria,
+            "complete": sum(c.is_complete for c in criteria),
+            "formset": formset,
+            "lock": LockForm(initial={"lock_version": recommendation.lock_version}),
+            "conflict": conflict,
             "citations": _citations(recommendation),
             "versions": versions,
             "next_states": services.TRANSITIONS.get(recommendation.status, set()),
             "status_labels": dict(Recommendation.Status.choices),
         },
+        status=status,
     )
+
+
+@lead_required
+def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation.objects.select_related("run__consultation", "component"), pk=pk)
+    return _detail(request, recommendation)
+
+
+@lead_required
+@require_POST
+def draft_criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead fills in the success criteria on the draft's page: target, deadline, owner, data source and
+    frequency, under the same optimistic lock as the rest of the draft."""
+    recommendation = get_object_or_404(Recommendation.objects.select_related("run__consultation", "component"), pk=pk)
+    formset = CriteriaFormSet(request.POST, queryset=_criteria(recommendation))
+    lock = LockForm(request.POST)
+    if not (formset.is_valid() and lock.is_valid()):
+        if not lock.is_valid():
+            messages.error(request, "The page was out of date; reload it and fill in the criteria again.")
+        return _detail(request, recommendation, formset=formset, status=400)
+    values = {
+        form.instance.pk: {name: form.cleaned_data[name] for name in SuccessCriterion.LEAD_FIELDS}
+        for form in formset.forms
+        if form.instance.pk
+    }
+    try:
+        saved = services.recommendation_edit(
+            recommendation=recommendation,
+            by=request.user,
+            lock_version=lock.cleaned_data["lock_version"],
+            data={},
+            criteria=values,
+        )
+    except services.EditConflict as clash:
+        # Nothing is lost: the other lead's save stands and is shown; this lead's values stay in the form.
+        data = request.POST.copy()
+        data["lock_version"] = str(clash.current.lock_version)
+        return _detail(
+            request,
+            clash.current,
+            formset=CriteriaFormSet(data, queryset=_criteria(recommendation)),
+            conflict=clash.current,
+            status=409,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _detail(request, recommendation, formset=formset, status=400)
+    criteria = list(_criteria(saved))
+    done = sum(c.is_complete for c in criteria)
+    messages.success(request, f"The success criteria are saved: {done} of {len(criteria)} complete.")
+    return redirect(f"{saved.get_absolute_url()}#criteria")
 
 
 @lead_required

@@ -83,7 +83,7 @@ def test_a_new_member_signs_up_verifies_and_submits_evidence_with_a_file_and_a_d
         {
             "indicator": factories.indicator("manufacturing-jobs").pk,
             "value": "1,200",
-            "unit": "people employed",
+            "unit": "jobs",
             "period_start": "2023",
             "geography": factories.region("wales").pk,
             "source": "Our annual report 2023",
@@ -111,7 +111,7 @@ def test_a_new_member_signs_up_verifies_and_submits_evidence_with_a_file_and_a_d
     # The receipt went out (Celery runs eagerly without a broker) and says what was received.
     receipt = mail.outbox[-1]
     assert "MMIP-0001" in receipt.subject and "Northern Sterile Ltd" in receipt.body
-    assert "Employment" not in receipt.body and "1200 people employed" in receipt.body
+    assert "Employment" not in receipt.body and "1200 jobs" in receipt.body
 
 
 def _pdf_upload(name="evidence.pdf", body=b"Sterile capacity survey"):
@@ -208,11 +208,11 @@ def test_answers_over_the_word_limit_are_refused_with_the_count(submitter_client
 @pytest.mark.parametrize(
     ("value", "unit", "year", "message"),
     [
-        ("12abc", "people employed", "2023", "Enter the value as a number"),
-        ("NaN", "people employed", "2023", "Enter the value as a number"),
+        ("12abc", "jobs", "2023", "Enter the value as a number"),
+        ("NaN", "jobs", "2023", "Enter the value as a number"),
         ("400", "litres", "2023", "does not fit Medicines manufacturing jobs"),
-        ("400", "people employed", "1066", "greater than or equal to 1950"),
-        ("400", "people employed", "2999", "or earlier"),
+        ("400", "jobs", "1066", "greater than or equal to 1950"),
+        ("400", "jobs", "2999", "or earlier"),
     ],
 )
 def test_malformed_data_points_are_refused_with_a_specific_message(

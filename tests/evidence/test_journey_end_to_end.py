@@ -80,7 +80,7 @@ def test_a_new_member_signs_up_and_submits_evidence(client, consultation, django
         {
             "indicator": factories.indicator("manufacturing-jobs").pk,
             "value": "1,200",
-            "unit": "people employed",
+            "unit": "jobs",
             "period_start": "2023",
             "geography": factories.region("yorkshire-humber").pk,
             "source": "Our annual report 2023",
@@ -100,7 +100,7 @@ def test_a_new_member_signs_up_and_submits_evidence(client, consultation, django
 
     # Check your answers shows everything, with a change link per section.
     check = client.get(reverse("evidence:check_answers", args=[submission.public_id])).content.decode()
-    for text in ["nine months", "two hires", "1200 people employed", "annual-report.pdf", "Publishable"]:
+    for text in ["nine months", "two hires", "1200 jobs", "annual-report.pdf", "Publishable"]:
         assert text in check
     assert check.count(">Change<") == 5
 

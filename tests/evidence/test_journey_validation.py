@@ -76,7 +76,7 @@ def data_point_post(**overrides):
         "indicator": factories.indicator("manufacturing-jobs").pk,
         "other_indicator": "",
         "value": "400",
-        "unit": "people employed",
+        "unit": "jobs",
         "period_start": "2023",
         "period_end": "",
         "geography": factories.region().pk,

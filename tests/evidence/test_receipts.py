@@ -43,7 +43,7 @@ def fill(draft, submitter, **changes):
         data_point=DataPoint(
             indicator=factories.indicator("manufacturing-jobs"),
             value=Decimal("1200"),
-            unit="people employed",
+            unit="jobs",
             period_start=2023,
             geography=factories.region("wales"),
             source="Our annual report 2023",
@@ -69,7 +69,7 @@ def test_the_receipt_summarises_what_was_submitted(draft, submitter, django_capt
     assert "Organisation: Northern Biologics Ltd" in body
     assert "Recruiting process engineers is our main constraint." in body
     assert "Answers: 1" in body and "(7 words)" in body
-    assert "- Medicines manufacturing jobs: 1200 people employed (2023, Wales)" in body
+    assert "- Medicines manufacturing jobs: 1200 jobs (2023, Wales)" in body
     assert "Confidentiality: Publishable: may be published with attribution" in body
     assert f"http://127.0.0.1:8000{submission.get_absolute_url()}" in body
     html, mimetype = receipt.alternatives[0]

@@ -86,7 +86,7 @@ def test_confidence_rule(grades, organisations, rating):
     assert confidence(Counter(grades), organisations)[0] == rating
 
 
-def test_baseline_is_the_median_and_range_of_submitted_data_with_references():
+def test_baseline_is_the_latest_periods_median_with_range_count_and_trend():
     points = [
         DataPointItem("R1", "jobs", Decimal("100"), "people employed", 2022, "report"),
         DataPointItem("R2", "jobs", Decimal("300"), "people employed", 2023, "survey"),
@@ -94,20 +94,22 @@ def test_baseline_is_the_median_and_range_of_submitted_data_with_references():
         DataPointItem("R4", "jobs", Decimal("1000"), "people employed", 2021, "records"),
     ]
     result = baseline(JOBS, points)
-    assert result.value == Decimal("250")  # median of 100, 200, 300, 1000
-    assert result.period == "2021–2023"
-    assert "range 100–1,000" in result.method and "4 submitted data points" in result.method
+    assert result.value == Decimal("250")  # 2023 only: the median of 200 and 300; 2021 and 2022 are the trend
+    assert result.period == "2023"
+    assert result.text == "250 people employed in 2023"
+    assert result.method == "the median of 2 figures from 2 responses; range 200 to 300 people employed"
+    assert result.trend == "1,000 people employed in 2021 → 250 people employed in 2023"
     assert result.references == ["R1", "R2", "R3", "R4"]
 
 
-def test_mixed_units_give_a_clear_state_and_no_number():
+def test_values_in_units_that_do_not_convert_are_listed_side_by_side_never_combined():
     points = [
         DataPointItem("R1", "jobs", Decimal("100"), "people employed", 2022, "x"),
         DataPointItem("R2", "jobs", Decimal("1"), "jobs", 2022, "x"),
     ]
     result = baseline(JOBS, points)
-    assert result.value is None
-    assert result.status == "units differ: jobs, people employed"
+    assert result.value == Decimal("100") and result.references == ["R1"]
+    assert result.side_by_side == ["1 jobs (2022, R2)"]
 
 
 def test_without_data_the_published_baseline_is_cited_or_lead_input_is_asked_for():
@@ -378,10 +380,10 @@ def test_the_progress_poll_returns_a_fragment_while_running(client, lead, consul
     assert 'value="3" max="9"' in fragment and "<html" not in fragment
 
 
-def test_data_point_mixed_units_in_the_database_reach_the_criterion(
+def test_data_point_in_a_unit_that_does_not_convert_reaches_the_criterion_side_by_side(
     db, reviewed, lead, django_capture_on_commit_callbacks
 ):
-    DataPoint.objects.filter(pk=DataPoint.objects.first().pk).update(unit="jobs")
+    DataPoint.objects.filter(pk=DataPoint.objects.order_by("pk").first().pk).update(unit="people employed")
     with django_capture_on_commit_callbacks(execute=True):
         run = services.compilation_start(consultation=reviewed, by=lead)
     criterion = SuccessCriterion.objects.get(
@@ -390,4 +392,5 @@ def test_data_point_mixed_units_in_the_database_reach_the_criterion(
         indicator__slug="manufacturing-jobs",
         recommendation__number=1,
     )
-    assert criterion.baseline_status == "units differ: jobs, people employed" and criterion.baseline_value is None
+    assert criterion.baseline_value == Decimal("200")  # the other response's figure, in the indicator's unit
+    assert any("100 people employed (2023, MMIP-" in note for note in criterion.baseline_notes)

@@ -157,6 +157,10 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
             reverse("recommendations:draft_transition", args=[recommendation.pk]),
             LEADS_POST_ONLY,
         ),
+        "recommendations:draft_criteria": (
+            reverse("recommendations:draft_criteria", args=[recommendation.pk]),
+            LEADS_POST_ONLY,
+        ),
         "recommendations:draft_compare": (
             reverse("recommendations:draft_compare", args=[recommendation.pk]),
             LEADS,
@@ -167,6 +171,7 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
         # the reviewers' admin
         "admin:evidence_submission_changelist": (reverse("admin:evidence_submission_changelist"), STAFF),
         "admin:evidence_submission_agreement": (reverse("admin:evidence_submission_agreement"), STAFF),
+        "admin:evidence_othermeasure_changelist": (reverse("admin:evidence_othermeasure_changelist"), STAFF),
     }
     return users, downloads, matrix
 

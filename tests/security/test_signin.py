@@ -100,22 +100,30 @@ def test_a_confidential_evidence_holder_who_is_not_staff_also_needs_one(db):
     assert client.get(reverse("evidence:my_submissions"))["Location"].startswith(reverse("mfa_activate_totp"))
 
 
-def test_demo_accounts_are_exempt_only_where_the_setting_says_and_never_in_production(settings):
+def test_demo_accounts_and_superusers_are_exempt_only_in_development(settings):
     settings.DEBUG = True
     call_command("seed_demo", submissions=0, verbosity=0)
     from django.contrib.auth import get_user_model
 
     reviewer = get_user_model().objects.get(email="reviewer@demo.mmip")
-    settings.MMIP_MFA_EXEMPT_DEMO_ACCOUNTS = True
+    settings.MMIP_MFA_EXEMPT_IN_DEVELOPMENT = True
     client = Client()
     client.force_login(reviewer)
     assert client.get(reverse("admin:index")).status_code == 200
-    settings.MMIP_MFA_EXEMPT_DEMO_ACCOUNTS = False
+    settings.MMIP_MFA_EXEMPT_IN_DEVELOPMENT = False
     client = Client()
     client.force_login(reviewer)
     assert client.get(reverse("admin:index"))["Location"].startswith(reverse("mfa_activate_totp"))
+    # A developer's superuser is exempt in development too; other staff never are.
+    settings.MMIP_MFA_EXEMPT_IN_DEVELOPMENT = True
+    superuser = get_user_model().objects.create_superuser("dev", "dev@example.org", "dev-pass-123")
+    staff = factories.UserFactory(username="newrev", groups=["Reviewer"], second_factor=False)
+    for user, code in ((superuser, 200), (staff, 302)):
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("admin:index")).status_code == code, user
     # The system check refuses the exemption in production, and is quiet in development.
-    settings.MMIP_MFA_EXEMPT_DEMO_ACCOUNTS = True
+    settings.MMIP_MFA_EXEMPT_IN_DEVELOPMENT = True
     settings.DEBUG = False
     assert [e.id for e in check_second_factor_exemption(None)] == ["mmip.E101"]
     settings.DEBUG = True

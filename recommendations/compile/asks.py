@@ -410,7 +410,8 @@ _BODIES: tuple[str, ...] = ()
 
 
 def _names_body(subject: str) -> bool:
-    return any(re.search(rf"\b{re.escape(n)}\b", subject, re.I) for n in _BODIES)
+    """The subject is a public body ("the MHRA"), not something of it ("MHRA decision times")."""
+    return any(re.fullmatch(rf"(?:the\s+)?{re.escape(n)}", subject.strip(), re.I) for n in _BODIES)
 
 
 def _plural(subject: str) -> bool:

@@ -41,7 +41,7 @@ def item(ref, org, text="", stance="none", grade="C", org_type="CDMO", excerpts=
 
 
 def component(*items):
-    return ComponentInput("skills", "Skills and talent", tuple(items), (), (), ACTORS)
+    return ComponentInput("skills", "Skills and talent", tuple(items), (), (), actors=ACTORS)
 
 
 # --- Reading sentences -------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import demo_figures, language, search, suggestions
+from . import demo_figures, duplicates, language, search, suggestions
 from .models import (
     Answer,
     Attachment,
@@ -760,14 +760,14 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
             for question in by_component.get(component.pk, [])[:1]:
                 stance = rng.choices(list(STANCE_WEIGHTS), weights=list(STANCE_WEIGHTS.values()))[0]
                 text = CAMPAIGN_TEXT if campaign else _paragraph(component.slug, rng, stance)
-                target = demo_figures.target_sentence(
-                    cat.indicators_by_component.get(component.pk, []), random.Random(f"target-{i}-{component.pk}")
-                )
+                target_rng = random.Random(f"{seed}:{i}:target:{component.pk}")  # nosec B311
+                target = demo_figures.target_sentence(cat.indicators_by_component.get(component.pk, []), target_rng)
                 text = f"{text} {target}".strip() if not campaign else text
                 if rng.random() < 0.03:
                     text = rng.choice(["Agree.", "No comment.", "Yes"])  # thin answers happen
                 answers.append(Answer(submission=submission, question=question, text=text))
-        figures_rng = random.Random(f"figures-{i}")  # its own stream: the rest of the demo stays as it was
+        # Its own stream, so the rest of the demo does not shift when the figures' rules change.
+        figures_rng = random.Random(f"{seed}:{i}:figures")  # nosec B311
         for _ in range(figures_rng.choices([0, 1, 2, 3], weights=[3, 4, 2, 1])[0]):
             component = figures_rng.choice(focus)
             indicator = figures_rng.choice(cat.indicators_by_component.get(component.pk) or cat.indicators)
@@ -1038,6 +1038,8 @@ def seed(
         result.reviewed = seed_reviews(consultation, reviewed, seed)
         new_ids = Submission.objects.filter(consultation=consultation, search_document="").values_list("pk", flat=True)
         search.refresh(new_ids)
+        # Indexed for duplicate detection (not compared: a new submit is compared with them).
+        duplicates.index_submissions(list(new_ids))
         result.total = Submission.objects.filter(consultation=consultation).count()
     if result.created and connection.vendor == "postgresql":
         # A bulk load leaves the planner without statistics: without them, joins over these tables are

@@ -17,7 +17,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Consultation, Membership, Organisation, Submission, SubmissionVersion
+from .models import (
+    Consultation,
+    Membership,
+    Organisation,
+    PassageBand,
+    Submission,
+    SubmissionVersion,
+    TextFingerprint,
+)
 
 ERASED = "(erased)"
 
@@ -82,6 +90,9 @@ def erase_personal_data(
             snapshot["organisation"] = f"Individual respondent {ERASED}"
         version.snapshot = snapshot
         version.save(update_fields=["snapshot"])
+    # The duplicate index holds senders' names (sender_key); it is needed only while responses arrive.
+    PassageBand.objects.filter(submission__in=submissions).delete()
+    TextFingerprint.objects.filter(submission__in=submissions).delete()
     consultation.personal_data_erased_at = now
     consultation.save(update_fields=["personal_data_erased_at"])
     return report

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -246,20 +246,26 @@ def attachment_delete(*, attachment: Attachment, by, now=None) -> None:
     transaction.on_commit(lambda: storage.delete(stored))
 
 
-def submission_problems(submission: Submission) -> list[str]:
-    """What stops a response being submitted, in words (empty when it is ready)."""
+def submission_problems(submission: Submission, *, has_answers: bool | None = None) -> list[str]:
+    """What stops a response being submitted, in words (empty when it is ready). ``has_answers`` saves
+    the query when the caller has read the answers already."""
     problems = []
     if not submission.summary.strip():
         problems.append("Add a summary of your evidence.")
-    if not submission.answers.exists() and not submission.proposals.strip():
+    if has_answers is None:
+        has_answers = submission.answers.exists()
+    if not has_answers and not submission.proposals.strip():
         problems.append("Answer at least one question or say what should change.")
     if submission.is_confidential and not submission.confidentiality_reason.strip():
         problems.append("Say why the material is commercially confidential.")
     return problems
 
 
-def snapshot(submission: Submission) -> dict[str, Any]:
-    """A plain copy of the response as submitted, kept in SubmissionVersion."""
+def snapshot(submission: Submission, *, answers=None) -> dict[str, Any]:
+    """A plain copy of the response as submitted, kept in SubmissionVersion (``answers``: already read,
+    with their questions and components)."""
+    if answers is None:
+        answers = submission.answers.select_related("question__component")
     return {
         "reference": submission.reference,
         "organisation": submission.organisation.name,
@@ -275,7 +281,7 @@ def snapshot(submission: Submission) -> dict[str, Any]:
                 "component": a.question.component.name if a.question.component else "",
                 "text": a.text,
             }
-            for a in submission.answers.select_related("question__component")
+            for a in answers
         ],
         "data_points": [
             {
@@ -294,53 +300,79 @@ def snapshot(submission: Submission) -> dict[str, Any]:
     }
 
 
+def _take_reference_number(consultation_id: int) -> int:
+    """The consultation's next reference number. The UPDATE locks the consultation's row until the
+    transaction ends, so numbers are gap-free (a submit that rolls back gives its number back) and
+    submits number one at a time: the caller takes it as the last step before committing."""
+    table = Consultation._meta.db_table
+    with connection.cursor() as cursor:
+        # RETURNING (PostgreSQL, SQLite 3.35+): the increment and its result in one statement.
+        cursor.execute(
+            f'UPDATE "{table}" SET last_reference_number = last_reference_number + 1 '  # nosec B608: our table name
+            "WHERE id = %s RETURNING last_reference_number",
+            [consultation_id],
+        )
+        return cursor.fetchone()[0]
+
+
 @transaction.atomic
 def submission_submit(*, submission: Submission, by, now: dt.datetime | None = None) -> Submission:
     """Submit (or re-submit an amended) response: reference, version snapshot, receipt.
 
     Idempotent: submitting an unchanged submitted response returns it as it is, so a double click, a
     refresh or a second tab never makes a second reference or a second receipt.
+
+    Submits do not queue behind each other: everything is read, checked and queued while only the
+    response's own row is locked; the consultation's row (the reference counter) is locked last, for the
+    counter's UPDATE, the response's UPDATE, its history and version INSERTs, and the commit. An amended
+    response keeps its reference and never locks the consultation.
     """
     now = now or timezone.now()
-    # Lock the response first, then its consultation (always in this order, so concurrent submits
-    # cannot deadlock); the consultation's row lock serialises reference numbers.
-    submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
+    # Only the response's row is locked (FOR UPDATE OF): its consultation and organisation are read in
+    # the same statement without locking them.
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("consultation", "organisation")
+        .get(pk=submission.pk)
+    )
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
         return submission
-    consultation = Consultation.objects.select_for_update().get(pk=submission.consultation_id)
-    submission.consultation = consultation
     ensure_editable(submission, now)
-    problems = submission_problems(submission)
+    answers = list(submission.answers.select_related("question__component"))
+    problems = submission_problems(submission, has_answers=bool(answers))
     if problems:
         raise ValidationError(problems)
-    record_submission(submission=submission, consultation=consultation, by=by, when=now)
-    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version)
+    # Queued first: the receipt and indexing need no reference, and the consultation's lock comes last.
+    outbox.enqueue("evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version + 1)
     outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
+    record_submission(submission=submission, consultation=submission.consultation, by=by, when=now, answers=answers)
     return submission
 
 
-def record_submission(*, submission: Submission, consultation: Consultation, by, when: dt.datetime) -> None:
+def record_submission(
+    *, submission: Submission, consultation: Consultation, by, when: dt.datetime, answers=None
+) -> None:
     """Mark a checked response submitted at ``when``: its reference (the first time), a new version with
-    its snapshot. The caller queues what follows (receipt, indexing) and holds the consultation's row lock, which
-    serialises reference numbers, inside its transaction; the web journey and imports both come here."""
-    if not submission.reference:
-        consultation.last_reference_number += 1
-        consultation.save(update_fields=["last_reference_number"])
-        submission.reference_number = consultation.last_reference_number
-        submission.reference = consultation.format_reference(submission.reference_number)
-        submission.first_submitted_at = when
+    its snapshot. The caller queues what follows (receipt, indexing) inside its transaction; the web
+    journey and imports both come here. The reference number is taken last (``_take_reference_number``
+    locks the consultation's row until the commit), after the snapshot's reads."""
     submission.status = Submission.Status.SUBMITTED
     submission.submitted_at = when
     submission.version += 1
     submission.has_unsubmitted_changes = False
     # The submitter's fields were validated as they were saved; the consultation's row lock makes the
     # reference unique, and the database's constraints stay as the backstop.
-    related = [f.name for f in Submission._meta.fields if f.is_relation]  # rows already read and locked
+    related = [f.name for f in Submission._meta.fields if f.is_relation]  # rows already read
     submission.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
+    content = snapshot(submission, answers=answers)
+    if not submission.reference:
+        submission.reference_number = _take_reference_number(consultation.pk)
+        submission.reference = consultation.format_reference(submission.reference_number)
+        submission.first_submitted_at = when
+        consultation.last_reference_number = submission.reference_number
+    content["reference"] = submission.reference
     submission.save()
-    SubmissionVersion.objects.create(
-        submission=submission, number=submission.version, snapshot=snapshot(submission), created_by=by
-    )
+    SubmissionVersion.objects.create(submission=submission, number=submission.version, snapshot=content, created_by=by)
 
 
 @transaction.atomic

@@ -161,16 +161,18 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def submission_detail(request: HttpRequest, public_id) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
+    answers = list(submission.answers.select_related("question__component"))
     return render(
         request,
         "evidence/submission_detail.html",
         {
             "submission": submission,
-            "answers": submission.answers.select_related("question__component"),
+            "answers": answers,
             "data_points": submission.data_points.select_related("indicator", "geography", "component"),
             "attachments": submission.attachments.all(),
-            "versions": submission.versions.order_by("-number"),
-            "problems": services.submission_problems(submission),
+            # Only what the list shows: each version's snapshot is a copy of the whole response.
+            "versions": submission.versions.order_by("-number").only("number", "created_at", "submission_id"),
+            "problems": services.submission_problems(submission, has_answers=bool(answers)),
             "editable": submission.can_be_edited(),
         },
     )
@@ -334,15 +336,16 @@ def attachment_delete(request: HttpRequest, public_id, attachment_id) -> HttpRes
 @login_required
 def check_answers(request: HttpRequest, public_id) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
+    answers = list(submission.answers.select_related("question__component"))
     return render(
         request,
         "evidence/check_answers.html",
         {
             "submission": submission,
-            "answers": submission.answers.select_related("question__component"),
+            "answers": answers,
             "data_points": submission.data_points.select_related("indicator", "geography", "component"),
             "attachments": submission.attachments.all(),
-            "problems": services.submission_problems(submission),
+            "problems": services.submission_problems(submission, has_answers=bool(answers)),
             "can_submit": submission.can_be_submitted(),
         },
     )

@@ -123,6 +123,9 @@ MIDDLEWARE = [
     "evidence.signin.RequireSecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so its process_exception runs first: a lost database connection during a submitter's post gives
+    # a page that keeps what was typed, not a bare 500.
+    "evidence.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "mmip.urls"
@@ -210,15 +213,38 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-# visibility_timeout: how long before Redis hands an unacknowledged task (its worker died) to another.
+# The visibility timeout: how long Redis waits before handing an unacknowledged task (its worker died) to
+# another worker. It must outlast the longest task the worker may still be running, or that task runs twice;
+# the shorter it is, the sooner a killed worker's task is picked up again. So it is set per kind of work: a
+# worker started with MMIP_WORKER_KIND takes that kind's bound and keeps its own set of unacknowledged tasks
+# (Redis restores expired ones per set, so a fast worker's short bound never hands out a long analysis task
+# still running). Without a kind (one worker for everything), the longest bound. CELERY_VISIBILITY_TIMEOUT
+# overrides it (the integration tests use 5 s). A stalled compilation is also re-queued by the watchdog
+# (MMIP_COMPILATION_STALL_MINUTES), well before its visibility timeout.
+VISIBILITY_TIMEOUTS = {
+    "fast": 300,  # receipts (hard limit 90 s), the outbox sweep
+    "analysis": 2400,  # exports (hard limit 1,900 s), compilation, imports, text extraction, duplicates
+}
+MMIP_WORKER_KIND = env_str("MMIP_WORKER_KIND", "") or ""
+if MMIP_WORKER_KIND and MMIP_WORKER_KIND not in VISIBILITY_TIMEOUTS:
+    raise ImproperlyConfigured(f"MMIP_WORKER_KIND={MMIP_WORKER_KIND!r}: use one of {', '.join(VISIBILITY_TIMEOUTS)}")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", VISIBILITY_TIMEOUTS.get(MMIP_WORKER_KIND, max(VISIBILITY_TIMEOUTS.values()))
+    ),
 }
+if MMIP_WORKER_KIND:
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_key": f"unacked.{MMIP_WORKER_KIND}",
+        "unacked_index_key": f"unacked_index.{MMIP_WORKER_KIND}",
+        "unacked_mutex_key": f"unacked_mutex.{MMIP_WORKER_KIND}",
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},
+    "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "Europe/London"
 
@@ -375,4 +401,9 @@ MMIP_REFERENCE_PREFIX = env_str("MMIP_REFERENCE_PREFIX", "MMIP") or "MMIP"
 MMIP_DUAL_REVIEW_SHARE = env_float("MMIP_DUAL_REVIEW_SHARE", 0.2)
 MMIP_COVERAGE_GAP_THRESHOLD = env_int("MMIP_COVERAGE_GAP_THRESHOLD", 3)
 MMIP_RETENTION_DAYS = env_int("MMIP_RETENTION_DAYS", 365)
+# A compilation run with no progress for this long has lost its worker: it is queued again, up to
+# MMIP_COMPILATION_ATTEMPTS runs in all, then failed with a message. Longer than a component's hard time
+# limit (11 minutes), so a slow component is not mistaken for a dead worker.
+MMIP_COMPILATION_STALL_MINUTES = env_int("MMIP_COMPILATION_STALL_MINUTES", 15)
+MMIP_COMPILATION_ATTEMPTS = env_int("MMIP_COMPILATION_ATTEMPTS", 2)
 MMIP_EXPORT_ROOT = Path(env_str("MMIP_EXPORT_ROOT") or MEDIA_ROOT / "exports")

@@ -8,13 +8,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from evidence.models import (
+    Campaign,
     ComponentTag,
     Consultation,
+    DuplicateFlag,
     Organisation,
     OrganisationType,
     ReviewAssignment,
@@ -80,6 +83,18 @@ def _timeline(consultation: Consultation, counts: dict[dt.date, int], today: dt.
     return {"labels": labels, "daily": daily, "cumulative": cumulative, "deadline": last.isoformat()}
 
 
+def _count_distinct(rows: QuerySet, first: str, second: str, counted: str) -> dict[tuple[int, int], int]:
+    """COUNT(DISTINCT counted) per (first, second), computed as a GROUP BY over the distinct rows: the
+    database hashes them, where COUNT(DISTINCT) sorts each group's rows (at 100,000 responses that sort
+    of 87,000 tags spilled to disk and took most of a second)."""
+    inner = rows.values(first, second, counted).distinct().order_by()
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A CTE with a column list: the same SQL on PostgreSQL and SQLite.
+        cursor.execute(f"WITH t (a, b, c) AS ({sql}) SELECT a, b, COUNT(*) FROM t GROUP BY a, b", params)  # nosec B608
+        return {(a, b): n for a, b, n in cursor.fetchall()}
+
+
 def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     submitted = Submission.objects.filter(consultation=consultation, status=Submission.Status.SUBMITTED)
@@ -143,23 +158,49 @@ def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard
         awaiting=dual_rows["done"] - dual_rows["agreed"] - dual_rows["disagreed"],
     )
 
-    # 5-7. Distinct organisations per component × organisation type, from the first round's tags (the
+    # 5-8. Distinct organisations per component × organisation type, from the first round's tags (the
     # canonical coding) of submitted evidence. Grouped by the tag's and the organisation's foreign keys
-    # so the database joins only submission and organisation.
+    # so the database joins only submission and organisation. A campaign's text is tagged once, on its
+    # first response: as a lead decides for each campaign, its other senders count under those tags
+    # (once per sender) or not at all (once as a campaign; their own tags are then left out too).
     components = list(consultation.components.filter(is_active=True).order_by("order"))
     types = list(OrganisationType.objects.active())
-    cells = {
-        (row["component_id"], row["submission__organisation__organisation_type_id"]): row["n"]
-        for row in ComponentTag.objects.filter(
-            round=ReviewRound.FIRST,
-            component_id__in=[c.pk for c in components],
-            submission__consultation=consultation,
+    joined = DuplicateFlag.objects.filter(kind=DuplicateFlag.Kind.CAMPAIGN).exclude(
+        status=DuplicateFlag.Status.REJECTED
+    )
+    counted_once = joined.filter(submission=OuterRef("submission"), campaign__counting=Campaign.Counting.ONCE)
+    cells = Counter(
+        _count_distinct(
+            ComponentTag.objects.filter(
+                round=ReviewRound.FIRST,
+                component_id__in=[c.pk for c in components],
+                submission__consultation=consultation,
+                submission__status=Submission.Status.SUBMITTED,
+            ).exclude(Exists(counted_once)),
+            "component_id",
+            "submission__organisation__organisation_type_id",
+            "submission__organisation_id",
+        )
+    )
+    founder_tag = ComponentTag.objects.filter(
+        submission=OuterRef("campaign__founder"), round=ReviewRound.FIRST, component_id=OuterRef("component")
+    )
+    own_tag = ComponentTag.objects.filter(
+        submission=OuterRef("submission"), round=ReviewRound.FIRST, component_id=OuterRef("component")
+    )
+    for row in (
+        joined.filter(
+            campaign__consultation=consultation,
+            campaign__counting=Campaign.Counting.PER_SENDER,
             submission__status=Submission.Status.SUBMITTED,
         )
-        .values("component_id", "submission__organisation__organisation_type_id")
+        .annotate(component=F("campaign__founder__tags__component_id"))
+        .filter(Exists(founder_tag), ~Exists(own_tag), component__in=[c.pk for c in components])
+        .values("component", "submission__organisation__organisation_type_id")
         .annotate(n=Count("submission__organisation_id", distinct=True))
         .order_by()
-    }
+    ):
+        cells[(row["component"], row["submission__organisation__organisation_type_id"])] += row["n"]
     threshold = settings.MMIP_COVERAGE_GAP_THRESHOLD
     coverage, gaps = [], 0
     for org_type in types:

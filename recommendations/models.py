@@ -43,6 +43,10 @@ class CompilationRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life: claimed, a component finished. A run that shows none for
+    # MMIP_COMPILATION_STALL_MINUTES has lost its worker (services.runs_recover_stalled).
+    progress_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
 
     objects = CompilationRunQuerySet.as_manager()
 

@@ -7,14 +7,17 @@ worker dies: a component with a result is not compiled again, and a finished run
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from evidence import outbox
@@ -79,7 +82,10 @@ def run_claim(*, run_id: int) -> list[int] | None:
     run = CompilationRun.objects.filter(pk=run_id).first()
     if run is None or run.is_finished:
         return None
-    CompilationRun.objects.filter(pk=run_id, state=State.QUEUED).update(state=State.RUNNING, started_at=timezone.now())
+    now = timezone.now()
+    CompilationRun.objects.filter(pk=run_id, state=State.QUEUED).update(
+        state=State.RUNNING, started_at=Coalesce("started_at", Value(now)), progress_at=now
+    )
     if not run.figures:
         run_figures(run=run)
     return list(run.consultation.components.filter(is_active=True).order_by("order").values_list("pk", flat=True))
@@ -91,6 +97,44 @@ def run_fail(*, run_id: int, message: str) -> None:
     CompilationRun.objects.filter(pk=run_id).exclude(state=State.SUCCEEDED).update(
         state=State.FAILED, error=message[:2000] or "The compilation failed.", finished_at=timezone.now()
     )
+
+
+def runs_recover_stalled(*, now=None) -> tuple[int, int]:
+    """Runs that show no progress for MMIP_COMPILATION_STALL_MINUTES (their worker was killed, or their
+    task lost) are queued again, up to MMIP_COMPILATION_ATTEMPTS in all; then failed with a message a lead
+    can act on. Components already compiled are kept (``component_compile`` skips them). Returns
+    (queued again, failed). Run by Celery beat every minute."""
+    now = now or timezone.now()
+    minutes = settings.MMIP_COMPILATION_STALL_MINUTES
+    # progress_at is set when the run is claimed and whenever a component finishes; a run never claimed
+    # counts from its creation.
+    stalled = CompilationRun.objects.alias(last_sign=Coalesce("progress_at", "created_at")).filter(
+        state__in=[State.QUEUED, State.RUNNING], last_sign__lt=now - dt.timedelta(minutes=minutes)
+    )
+    requeued = failed = 0
+    for run in stalled.order_by("pk"):
+        with transaction.atomic():
+            if run.attempts < settings.MMIP_COMPILATION_ATTEMPTS:
+                # Claimed back only if nothing moved meanwhile (the same last sign of life).
+                moved = CompilationRun.objects.filter(
+                    pk=run.pk, state=run.state, progress_at=run.progress_at, attempts=run.attempts
+                ).update(state=State.QUEUED, attempts=F("attempts") + 1, progress_at=now)
+                if moved:
+                    outbox.enqueue("recommendations.tasks.run_compilation", run_id=run.pk)
+                    requeued += 1
+                continue
+            done = f"{run.components_done} of {run.components_total} components were compiled"
+            run_fail(
+                run_id=run.pk,
+                message=(
+                    f"The compilation stopped making progress: nothing happened for {minutes} minutes, "
+                    f"{run.attempts} times ({done}). The analysis worker may be stopped or overloaded. "
+                    "Start the compilation again; if it stalls again, ask an administrator to check that "
+                    "the analysis worker is running."
+                ),
+            )
+            failed += 1
+    return requeued, failed
 
 
 # --- Loading (Django → plain data) ---------------------------------------------------------------------
@@ -358,7 +402,9 @@ def component_compile(*, run_id: int, component_id: int) -> ComponentResult | No
     except IntegrityError:  # a second delivery of the same task finished first: keep its result
         return ComponentResult.objects.get(run_id=run_id, component_id=component_id)
     done = ComponentResult.objects.filter(run_id=run_id).count()
-    CompilationRun.objects.filter(pk=run_id, state=State.RUNNING).update(components_done=done)
+    CompilationRun.objects.filter(pk=run_id, state=State.RUNNING).update(
+        components_done=done, progress_at=timezone.now()
+    )
     return stored
 
 

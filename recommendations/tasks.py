@@ -68,6 +68,12 @@ def assemble_run(run_id: int) -> None:
     services.run_assemble(run_id=run_id)
 
 
+@shared_task(name="recommendations.tasks.recover_stalled_runs", ignore_result=True)
+def recover_stalled_runs() -> tuple[int, int]:
+    """Queue again (or fail, with a message) compilation runs whose worker stopped (Celery beat)."""
+    return services.runs_recover_stalled()
+
+
 class RecordsExportFailure(Task):
     """When an export's task gives up (retries exhausted, time limit), the Export row says so."""
 

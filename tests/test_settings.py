@@ -62,3 +62,44 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _transport(env: dict) -> dict:
+    """The broker transport options a process started with ``env`` gets."""
+    code = "import json; from django.conf import settings as s; print(json.dumps(s.CELERY_BROKER_TRANSPORT_OPTIONS))"
+    clean = {k: v for k, v in os.environ.items() if k not in {"CELERY_VISIBILITY_TIMEOUT", "MMIP_WORKER_KIND"}}
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "mmip.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    import json
+
+    return json.loads(out.stdout)
+
+
+def test_each_kind_of_worker_has_its_own_visibility_timeout_and_unacknowledged_set():
+    fast, analysis, everything = (
+        _transport({"MMIP_WORKER_KIND": "fast"}),
+        _transport({"MMIP_WORKER_KIND": "analysis"}),
+        _transport({}),
+    )
+    assert fast["visibility_timeout"] == 300 and fast["unacked_key"] == "unacked.fast"
+    assert analysis["visibility_timeout"] == 2400 and analysis["unacked_key"] == "unacked.analysis"
+    # One worker for everything: the longest bound, Redis's default set.
+    assert everything["visibility_timeout"] == 2400 and "unacked_key" not in everything
+    assert _transport({"MMIP_WORKER_KIND": "fast", "CELERY_VISIBILITY_TIMEOUT": "5"})["visibility_timeout"] == 5
+
+
+def test_an_unknown_worker_kind_is_refused():
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "mmip.settings", "MMIP_WORKER_KIND": "slow"},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode != 0 and "MMIP_WORKER_KIND='slow'" in out.stderr

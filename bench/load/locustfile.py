@@ -96,3 +96,70 @@ class Baseline(FastHttpUser):
     @task
     def health(self):
         self.client.get("/healthz", name="healthz")
+
+
+class PagePass(FastHttpUser):
+    """One page as fast as the server answers it (bench/load/pages.sh), for its throughput against
+    /healthz's in the same run. PAGE: healthz, response (the response page), draft (a draft save that
+    changes the text), submit (an amendment then a submit; only the submit is counted as "submit").
+    Signed in through a prepared session (SESSIONS_FILE), so no sign-in's password hashing is measured."""
+
+    wait_time = constant(0)
+    page = os.environ.get("PAGE", "healthz")
+
+    def on_start(self):
+        if self.page == "healthz":
+            return
+        keys = open(os.environ["SESSIONS_FILE"]).read().split()
+        self.client.cookiejar.set_cookie(_cookie("sessionid", keys[next(numbers) % len(keys)]))
+        landing = self.client.get("/", name="landing (set-up)")
+        started = self.client.post(
+            f"/calls/{SLUG}/start/",
+            {"csrfmiddlewaretoken": CSRF.search(landing.text).group(1)},
+            name="start (set-up)",
+            allow_redirects=False,
+        )
+        self.response_url = started.headers["Location"].rsplit("about/", 1)[0]
+        self.token = CSRF.search(self.client.get(f"{self.response_url}about/", name="draft page (set-up)").text).group(
+            1
+        )
+        self.round = 0
+
+    def _save(self, name: str):
+        self.round += 1
+        return self.client.post(
+            f"{self.response_url}about/",
+            {
+                "summary": f"We employ 400 people making sterile injectables and need {self.round} more engineers.",
+                "declared_interests": "",
+                "csrfmiddlewaretoken": self.token,
+            },
+            name=name,
+            allow_redirects=False,
+        )
+
+    @task
+    def one_page(self):
+        if self.page == "healthz":
+            self.client.get("/healthz", name="healthz")
+        elif self.page == "response":
+            self.client.get(self.response_url, name="response page")
+        elif self.page == "draft":
+            self._save("draft save")
+        elif self.page == "submit":
+            self._save("amend (before submit)")
+            with self.client.post(
+                f"{self.response_url}submit/",
+                {"csrfmiddlewaretoken": self.token},
+                name="submit",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                if response.status_code != 302 or "confirmation" not in response.headers.get("Location", ""):
+                    response.failure(f"submit answered {response.status_code}")
+
+
+def _cookie(name: str, value: str):
+    from http.cookiejar import Cookie
+
+    return Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, True, None, None, {})

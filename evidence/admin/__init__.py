@@ -18,7 +18,15 @@ from .catalogues import (
     OrganisationAdmin,
     QuestionInline,
 )
-from .filters import ComponentFilter, DuplicateFilter, GradeFilter, MyQueueFilter, ReviewerFilter
+from .filters import (
+    ComponentFilter,
+    DuplicateFilter,
+    GradeFilter,
+    MyQueueFilter,
+    OrganisationTypeFilter,
+    RegionFilter,
+    ReviewerFilter,
+)
 from .review import (
     AssignmentInline,
     ComponentTagInline,
@@ -28,7 +36,7 @@ from .review import (
     TagForm,
 )
 from .submissions import ReviewActionForm, ReviewForm, SubmissionAdmin
-from .duplicates import DuplicateFlagAdmin
+from .duplicates import CampaignAdmin, DuplicateFlagAdmin
 from .measures import OtherMeasureAdmin
 
 # isort: on
@@ -51,6 +59,8 @@ __all__ = [
     "DuplicateFilter",
     "GradeFilter",
     "MyQueueFilter",
+    "OrganisationTypeFilter",
+    "RegionFilter",
     "ReviewerFilter",
     # the reviewers' inlines
     "AssignmentInline",
@@ -64,6 +74,7 @@ __all__ = [
     "ReviewForm",
     "SubmissionAdmin",
     # duplicates and campaigns
+    "CampaignAdmin",
     "DuplicateFlagAdmin",
     # other measures, mapped to indicators
     "OtherMeasureAdmin",

@@ -6,7 +6,16 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
 from .. import review
-from ..models import ComponentTag, DuplicateFlag, EcosystemComponent, ReviewAssignment, ReviewRound
+from ..models import (
+    Campaign,
+    ComponentTag,
+    DuplicateFlag,
+    EcosystemComponent,
+    OrganisationType,
+    Region,
+    ReviewAssignment,
+    ReviewRound,
+)
 
 # --- Filters --------------------------------------------------------------------------------------------
 
@@ -50,6 +59,37 @@ class ComponentFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _CatalogueFilter(admin.SimpleListFilter):
+    """Choices from the catalogue (a few dozen rows), not from the responses: Django's
+    RelatedOnlyFieldListFilter would scan and join every submission on each page load to find which
+    choices occur (90–136 ms each at 100,000 responses)."""
+
+    model: type
+    field: str
+
+    def lookups(self, request, model_admin):
+        return [(str(entry.pk), entry.name) for entry in self.model.objects.order_by("order", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.field: self.value()})
+        return queryset
+
+
+class OrganisationTypeFilter(_CatalogueFilter):
+    title = "organisation type"
+    parameter_name = "organisation_type"
+    model = OrganisationType
+    field = "organisation__organisation_type_id"
+
+
+class RegionFilter(_CatalogueFilter):
+    title = "region"
+    parameter_name = "region"
+    model = Region
+    field = "organisation__region_id"
+
+
 class GradeFilter(admin.SimpleListFilter):
     title = "grade"
     parameter_name = "grade"
@@ -88,14 +128,18 @@ class DuplicateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("any", "Flagged (not rejected)"),
-            ("duplicate", "Likely duplicate"),
-            ("campaign", "Likely campaign"),
+            (DuplicateFlag.Kind.DUPLICATE, "Likely duplicate"),
+            (DuplicateFlag.Kind.CAMPAIGN, "Likely campaign (with the campaign's first response)"),
+            (DuplicateFlag.Kind.PASSAGE, "Shares a passage"),
         ]
 
     def queryset(self, request, queryset):
         flags = DuplicateFlag.objects.filter(submission=OuterRef("pk")).exclude(status=DuplicateFlag.Status.REJECTED)
         if self.value() == "any":
-            return queryset.filter(Exists(flags))
-        if self.value() in {"duplicate", "campaign"}:
+            return queryset.filter(Exists(flags) | Exists(Campaign.objects.filter(founder=OuterRef("pk"))))
+        if self.value() == DuplicateFlag.Kind.CAMPAIGN:
+            founded = Campaign.objects.filter(founder=OuterRef("pk"))
+            return queryset.filter(Exists(flags.filter(kind=self.value())) | Exists(founded))
+        if self.value() in DuplicateFlag.Kind.values:
             return queryset.filter(Exists(flags.filter(kind=self.value())))
         return queryset

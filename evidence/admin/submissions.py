@@ -4,6 +4,7 @@ dual-review pages (agreement, resolving a disagreement)."""
 from __future__ import annotations
 
 import csv
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,6 +25,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from .. import review, search
 from ..models import (
+    Campaign,
     ComponentTag,
     Consultation,
     DuplicateFlag,
@@ -38,8 +40,18 @@ from ..spreadsheets import spreadsheet_row
 from ..suggestions import quality as suggestion_quality
 from . import suggestions as suggestion_panel
 from .confidentiality import WITHHELD, attach_viewer, sees_confidential, viewer_of, withheld_from_viewer
-from .filters import ComponentFilter, DuplicateFilter, GradeFilter, MyQueueFilter, ReviewerFilter
+from .filters import (
+    ComponentFilter,
+    DuplicateFilter,
+    GradeFilter,
+    MyQueueFilter,
+    OrganisationTypeFilter,
+    RegionFilter,
+    ReviewerFilter,
+)
 from .review import AssignmentInline, ComponentTagInline, ExcerptInline, RoundScopedInline
+
+REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d+")
 
 # --- The submission page --------------------------------------------------------------------------------
 
@@ -133,8 +145,8 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "review_state",
         ComponentFilter,
         GradeFilter,
-        ("organisation__organisation_type", admin.RelatedOnlyFieldListFilter),
-        ("organisation__region", admin.RelatedOnlyFieldListFilter),
+        OrganisationTypeFilter,
+        RegionFilter,
         "confidentiality",
         "channel",
         ReviewerFilter,
@@ -207,9 +219,12 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        by_reference = queryset.filter(reference__iexact=term)
-        if by_reference.exists():
-            return by_reference, False
+        # A reference ("MMIP-0042", "mmip-0042") is looked up by itself, through the index on
+        # UPPER(reference); any other text goes to the full-text search only.
+        if REFERENCE.fullmatch(term):
+            by_reference = queryset.filter(reference__iexact=term)
+            if by_reference.exists():
+                return by_reference, False
         searchable = (
             queryset
             if sees_confidential(request)
@@ -362,25 +377,25 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="likely duplicates")
     def duplicate_flags(self, obj):
-        flags = obj.duplicate_flags.select_related("similar_to")
-        return (
-            format_html_join(
-                "<br>",
-                '{} of <a href="{}">{}</a>: similarity {} ({}){}',
-                (
-                    (
-                        f.get_kind_display(),
-                        reverse("admin:evidence_submission_change", args=[f.similar_to_id]),
-                        f.similar_to.reference,
-                        f"{f.similarity:.2f}",
-                        f.get_status_display(),
-                        f", campaign {f.campaign_key}" if f.campaign_key else "",
-                    )
-                    for f in flags
-                ),
+        lines = []
+        for f in obj.duplicate_flags.select_related("similar_to"):
+            line = format_html(
+                '{} of <a href="{}">{}</a>: similarity {} ({})',
+                f.get_kind_display(),
+                reverse("admin:evidence_submission_change", args=[f.similar_to_id]),
+                f.similar_to.reference,
+                f"{f.similarity:.2f}",
+                f.get_status_display(),
             )
-            or "None"
-        )
+            if f.campaign_id:
+                url = reverse("admin:evidence_campaign_change", args=[f.campaign_id])
+                line = format_html('{}, <a href="{}">campaign {}</a>', line, url, f.campaign_key)
+            lines.append(line)
+        founded = Campaign.objects.filter(founder=obj).values_list("pk", flat=True).first()
+        if founded:
+            url = reverse("admin:evidence_campaign_change", args=[founded])
+            lines.append(format_html('The first response of <a href="{}">a campaign</a>', url))
+        return format_html_join("", "{}<br>", ((line,) for line in lines)) if lines else "None"
 
     @admin.display(description="dual review")
     def dual_review(self, obj):

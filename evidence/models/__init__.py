@@ -37,18 +37,22 @@ from .submissions import (
 )
 from .review import (
     GRADE_DEFINITIONS,
+    Campaign,
     ComponentTag,
     DuplicateFlag,
     Excerpt,
     Grade,
+    HistoricalCampaign,
     HistoricalComponentTag,
     HistoricalDuplicateFlag,
     HistoricalExcerpt,
     HistoricalReviewAssignment,
     ExcerptKind,
+    PassageBand,
     ReviewAssignment,
     ReviewRound,
     Stance,
+    TextFingerprint,
 )
 from .outbox import OutboxTask
 from .suggestions import Suggestion, SuggestionDecision
@@ -87,16 +91,20 @@ __all__ = [
     "plausible_year_validators",
     # review
     "GRADE_DEFINITIONS",
+    "Campaign",
     "ComponentTag",
     "DuplicateFlag",
     "Excerpt",
     "Grade",
+    "HistoricalCampaign",
     "HistoricalComponentTag",
     "HistoricalDuplicateFlag",
     "HistoricalExcerpt",
     "HistoricalReviewAssignment",
+    "PassageBand",
     "ReviewAssignment",
     "ReviewRound",
+    "TextFingerprint",
     "ExcerptKind",
     "Stance",
     # outbox

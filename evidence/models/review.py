@@ -9,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .catalogues import EcosystemComponent
+from .consultations import Consultation
 from .submissions import Answer, Attachment, Submission
 
 # --- Review (triage) ------------------------------------------------------------------------------------
@@ -183,12 +184,40 @@ class Excerpt(models.Model):
         return self.text[:60]
 
 
+class Campaign(models.Model):
+    """Responses from different senders that share one text (a template letter): reviewers see them as one
+    group, and a lead decides whether the coverage counts the campaign once or once per sender."""
+
+    class Counting(models.TextChoices):
+        ONCE = "once", "Once, as one campaign"
+        PER_SENDER = "per_sender", "Once per sender"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="campaigns")
+    # The earliest response of the group that was found; the others are linked by their flags.
+    founder = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="campaign_founded")
+    shared_text = models.TextField(blank=True, help_text="The founder's passages that the others share.")
+    founder_added = models.TextField(blank=True, help_text="What the founder wrote beyond the shared text.")
+    # Senders are counted ("part of a campaign: counted, assessed once") unless a lead decides otherwise.
+    counting = models.CharField(max_length=12, choices=Counting.choices, default=Counting.PER_SENDER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Who changed the counting and when; the quoted text stays out of the history (it may be confidential).
+    history = HistoricalRecords(excluded_fields=["shared_text", "founder_added"])
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"Campaign {self.founder}"
+
+
 class DuplicateFlag(models.Model):
-    """A likely duplicate or campaign response, found by text similarity, for a reviewer to confirm."""
+    """A likely duplicate, campaign response or shared passage, found by text similarity
+    (``evidence.duplicates``), for a reviewer to confirm or reject."""
 
     class Kind(models.TextChoices):
         DUPLICATE = "duplicate", "Likely duplicate"
         CAMPAIGN = "campaign", "Likely campaign response"
+        PASSAGE = "passage", "Shares a passage"
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
@@ -197,17 +226,25 @@ class DuplicateFlag(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="duplicate_flags")
     similar_to = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    # The share of this response's words (in passages of ten words or more) found in ``similar_to``; for a
+    # shared passage, the similarity of the closest pair of passages.
     similarity = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    # Responses sharing a campaign text share a key: the earliest response's reference.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    # Responses sharing a campaign text share a key: the campaign founder's reference.
     campaign_key = models.CharField(max_length=24, blank=True)
+    # What this response has beyond the text it shares (a campaign sender's own words), or the passage
+    # it shares with ``similar_to``.
+    added_text = models.TextField(blank=True)
+    shared_text = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # Decisions are audited; the quoted text stays out of the history (it may be confidential).
+    history = HistoricalRecords(excluded_fields=["added_text", "shared_text"])
 
     class Meta:
         ordering = ["-similarity"]
@@ -222,7 +259,51 @@ class DuplicateFlag(models.Model):
                 name="duplicateflag_not_itself",
                 violation_error_message="A response cannot duplicate itself.",
             ),
+            models.CheckConstraint(
+                condition=Q(campaign__isnull=True) | Q(kind="campaign"),
+                name="duplicateflag_campaign_only_for_campaigns",
+                violation_error_message="Only a campaign flag belongs to a campaign.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.submission} ~ {self.similar_to} ({self.similarity:.2f})"
+
+
+class TextFingerprint(models.Model):
+    """A submitted response's passages and their MinHash signatures (``evidence.fingerprints``), kept so a
+    new response is compared with its candidates without re-reading or re-hashing their text."""
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, primary_key=True, related_name="fingerprint"
+    )
+    # The organisation's name reduced to what identifies it: the same sender twice is a duplicate, different
+    # senders with the same text a campaign.
+    sender_key = models.CharField(max_length=200, blank=True)
+    passage_words = models.JSONField(default=list)
+    passage_spans = models.JSONField(default=list)  # [start, end] in the search document when indexed
+    signatures = models.BinaryField()  # passages × fingerprints.NUM_PERM little-endian uint32
+    version = models.PositiveIntegerField(default=0)  # the submitted version indexed
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Fingerprint of {self.submission_id}"
+
+
+class PassageBand(models.Model):
+    """One band of one passage's signature: the locality-sensitive hash index. Responses whose passages
+    share a key are candidates for comparison. A key holds at most ``duplicates.BUCKET_CAP`` rows, so a
+    look-up costs the same whatever the size of the call (a 10,000-letter campaign fills its keys once)."""
+
+    key = models.BigIntegerField()
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    passage = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [
+            # duplicates.detect_for_submission: the rows of a new response's band keys.
+            models.Index(fields=["key"], name="passageband_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.submission_id}#{self.passage}"

@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -205,6 +206,8 @@ class Submission(models.Model):
             ),
         ]
         indexes = [
+            # The reviewers' changelist: a search for a reference, in any case ("mmip-0042").
+            models.Index(Upper("reference"), name="submission_reference_upper_idx"),
             # The submitter's "My submissions" list.
             models.Index(fields=["organisation", "consultation"], name="submission_org_consult_idx"),
             # Reviewers' changelist: submitted responses by review state, newest first.

@@ -102,33 +102,44 @@ def _statements(name: str, statements: list[Statement]) -> list[Part]:
 # --- Figures the compilation computed -----------------------------------------------------------------------
 
 
-def _count(value, what: str) -> Figure:
+def counted(value, what: str) -> Figure:
+    """A count the compilation computed, for a statement's ``figures``: ``counted(5, "organisations asking")``.
+    Every number a stage writes into a draft's text needs one (or comes from a passage the statement cites)."""
     return Figure(Decimal(value), str(value), Origin.COUNT, what)
 
 
 def evidence_base_figures(base: EvidenceBase, component: str) -> list[Figure]:
     out = [
-        _count(base.submissions, f"reviewed responses on {component}"),
-        _count(base.organisations, f"organisations responding on {component}"),
+        counted(base.submissions, f"reviewed responses on {component}"),
+        counted(base.organisations, f"organisations responding on {component}"),
     ]
-    out += [_count(n, f"responses graded {g} on {component}") for g, n in base.grades.items()]
+    out += [counted(n, f"responses graded {g} on {component}") for g, n in base.grades.items()]
     total = sum(base.grades.values())
     if total:
         strong = base.grades.get("A", 0) + base.grades.get("B", 0)
         share = (Decimal(strong) * 100 / Decimal(total)).quantize(Decimal("0.0001"))
         out.append(Figure(share, f"{share:.0f}%", Origin.COUNT, f"share of A/B-graded responses on {component}"))
-        out.append(_count(strong, f"A/B-graded responses on {component}"))
-    out += [_count(n, f"organisations of type {t}") for t, n in base.by_organisation_type.items()]
-    out += [_count(n, f"organisations in {r}") for r, n in base.by_region.items()]
+        out.append(counted(strong, f"A/B-graded responses on {component}"))
+    out += [counted(n, f"organisations of type {t}") for t, n in base.by_organisation_type.items()]
+    out += [counted(n, f"organisations in {r}") for r, n in base.by_region.items()]
     return out
 
 
-def theme_figures(theme: Theme) -> list[Figure]:
-    return [_count(theme.size, f"responses in the theme “{theme.label}”")]
+def theme_figures(theme: Theme, passages: dict[str, list[str]]) -> list[Figure]:
+    """The theme's size, and each number in its label with a member passage it comes from."""
+    out = [counted(theme.size, f"responses in the theme “{theme.label}”")]
+    for raw, value in numbers_in(theme.label):
+        source = next(
+            (f for ref in theme.references for f in passage_figures([ref], passages) if _same(raw, value, f.value)),
+            None,
+        )
+        if source is not None:
+            out.append(source)
+    return out
 
 
 def proposal_figures(group: ProposalGroup) -> list[Figure]:
-    return [_count(group.organisations, f"organisations asking “{group.text[:60]}”")]
+    return [counted(group.organisations, f"organisations asking “{group.text[:60]}”")]
 
 
 def check(draft: Draft, figures: list[Figure], passages: dict[str, list[str]]) -> Draft:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from . import asks, stance, synthesis, themes
-from .audit import check, evidence_base_figures, passage_figures, theme_figures
+from .audit import check, evidence_base_figures, theme_figures
 from .data import (
     NOT_ENOUGH,
     ComponentInput,
@@ -112,7 +112,7 @@ def compile_component(component: ComponentInput) -> ComponentResult:
     passages = {item.reference: [t.text for t in (*item.texts, *item.proposals)] for item in usable}
     known = evidence_base_figures(base, component.name)
     for theme in found:
-        known += theme_figures(theme) + passage_figures(theme.references, passages)
+        known += theme_figures(theme, passages)
     made = [check(draft, known, passages) for draft in made]
     summary = [
         ProposalGroup(

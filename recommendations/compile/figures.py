@@ -327,6 +327,8 @@ def proposed_targets(items: tuple[EvidenceItem, ...], indicators: tuple[Indicato
         if item.confidential:
             continue  # the loader strips their text already; never rely on that alone
         for text in (*item.proposals, *item.texts):
+            if " by 20" not in text.text:
+                continue  # no "… by 2030": no target (most passages; keeps this cheap)
             for sentence in re.split(r"(?<=[.!?])\s+", text.text):
                 words = set(re.findall(r"[a-z]+", sentence.lower()))
                 for match in _TARGET.finditer(sentence):

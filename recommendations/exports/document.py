@@ -256,10 +256,8 @@ CRITERIA_HEADERS = ("Indicator", "Baseline", "Target", "Deadline", "Owner", "Dat
 
 
 def _baseline_cell(c: Criterion) -> Cell:
-    parts = [c.baseline.rstrip(".") + "."]
-    if c.baseline_trend:
-        parts.append(f"Trend: {c.baseline_trend}.")
-    parts += c.baseline_notes
+    more = ([f"Trend: {c.baseline_trend}."] if c.baseline_trend else []) + list(c.baseline_notes)
+    parts = [c.baseline.rstrip(".") + "." if more else c.baseline, *more]
     return Cell(" ".join(parts), tuple(c.baseline_references))
 
 

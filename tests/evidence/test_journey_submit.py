@@ -1,6 +1,7 @@
 """Submitting, amending and withdrawing a response; the deadline."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -260,8 +261,49 @@ def test_a_draft_save_and_a_submit_stay_within_their_query_budgets(ready, submit
     # Save: SAVEPOINT/BEGIN, lock the row with its consultation, UPDATE, history INSERT, RELEASE/COMMIT.
     with django_assert_max_num_queries(6):
         services.submission_update(submission=ready, by=submitter, data={"summary": "New figures."})
-    # Submit: lock the response, lock the consultation, answers exist?, its counter UPDATE, the response
-    # UPDATE and history INSERT, the snapshot's organisation, answers, data points and attachments, the
-    # version INSERT, two outbox INSERTs, and the transaction's own statements.
-    with django_assert_max_num_queries(16):
+    # Submit: lock the response (with its consultation and organisation), its answers, data points and
+    # attachments (for the snapshot), two outbox INSERTs, the reference counter's UPDATE, the response's
+    # UPDATE and history INSERT, the version INSERT, and the transaction's own statements.
+    with django_assert_max_num_queries(12):
         services.submission_submit(submission=ready, by=submitter)
+
+
+def test_a_submit_locks_the_consultation_only_to_take_its_reference_number(ready, submitter):
+    """Submits do not queue behind each other: the counter's UPDATE (which locks the consultation's row
+    until the commit) is followed only by the writes that need the number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.submission_submit(submission=ready, by=submitter)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    counter = next(n for n, sql in enumerate(statements) if sql.startswith('UPDATE "evidence_consultation"'))
+    after = [re.match(r'(UPDATE|INSERT INTO) "(\w+)"', sql).group(0) for sql in statements[counter + 1 :]]
+    assert after == [
+        'UPDATE "evidence_submission"',
+        'INSERT INTO "evidence_submissionstatehistory"',
+        'INSERT INTO "evidence_submissionversion"',
+    ]
+    assert not any("FOR UPDATE" in sql and "evidence_consultation" in sql.split("FOR UPDATE")[1] for sql in statements)
+    # An amendment keeps its reference and does not touch the consultation at all.
+    services.submission_update(submission=ready, by=submitter, data={"summary": "Amended figures."})
+    with CaptureQueriesContext(connection) as queries:
+        services.submission_submit(submission=ready, by=submitter)
+    assert not any(q["sql"].startswith('UPDATE "evidence_consultation"') for q in queries.captured_queries)
+
+
+def test_the_response_page_and_a_draft_save_stay_within_their_query_budgets(
+    client, ready, submitter, django_assert_num_queries
+):
+    client.force_login(submitter)
+    services.submission_submit(submission=ready, by=submitter)
+    # Response page: session, user, the response (with its consultation and organisation), answers, data
+    # points, attachments, versions (without their snapshots), the navigation's permission check.
+    with django_assert_num_queries(8):
+        assert client.get(ready.get_absolute_url()).status_code == 200
+    # Draft save: session, user, the response; the save's SAVEPOINT/BEGIN, lock, UPDATE, history INSERT,
+    # RELEASE/COMMIT.
+    url = reverse("evidence:section_about", kwargs={"public_id": ready.public_id})
+    with django_assert_num_queries(8):
+        response = client.post(url, {"summary": "We make vaccines in Speke and Ware.", "declared_interests": ""})
+    assert response.status_code == 302

@@ -8,7 +8,8 @@ import time_machine
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
-from evidence.models import Answer, Organisation, Submission
+from evidence import duplicates, search
+from evidence.models import Answer, DuplicateFlag, Organisation, PassageBand, Submission, TextFingerprint
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,11 @@ def test_erasure_waits_for_the_close_and_the_retention_period(closed):
 
 def test_erasure_removes_who_sent_it_and_keeps_the_evidence(closed, submitter, capsys):
     consultation, submission = closed
+    Submission.objects.update(summary="We have forty-five unfilled vacancies for process engineers in Macclesfield.")
+    for pk in Submission.objects.values_list("pk", flat=True):
+        search.refresh([pk])
+        duplicates.detect_for_submission(submission_id=pk)
+    assert TextFingerprint.objects.filter(sender_key="dr ian jones").exists()
     with time_machine.travel(consultation.closes_at + dt.timedelta(days=31)):
         call_command("erase_personal_data", consultation=consultation.slug, dry_run=True)
         assert "Would erase the personal data of 2 respondent account(s)" in capsys.readouterr().out
@@ -70,6 +76,9 @@ def test_erasure_removes_who_sent_it_and_keeps_the_evidence(closed, submitter, c
     assert Submission.objects.get(reference="MMIP-0500").organisation.name == "Individual respondent (erased)"
     consultation.refresh_from_db()
     assert consultation.personal_data_erased_at is not None
+    # The duplicate index (senders' names among it) goes; the flags a reviewer saw stay.
+    assert not TextFingerprint.objects.exists() and not PassageBand.objects.exists()
+    assert DuplicateFlag.objects.count() == 1
 
 
 def test_subject_access_exports_everything_held_about_a_person(closed, submitter, tmp_path):

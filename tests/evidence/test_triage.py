@@ -5,11 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from evidence import duplicates, review, search
+from evidence import review, search
 from evidence.models import (
     Answer,
     ComponentTag,
-    DuplicateFlag,
     EcosystemComponent,
     Excerpt,
     ReviewAssignment,
@@ -233,27 +232,6 @@ def test_a_tag_to_another_consultations_component_or_a_bad_grade_is_refused(subm
     assert not ComponentTag.objects.exists()
 
 
-def test_near_duplicates_and_campaigns_are_flagged(consultation):
-    text = "We support the coalition's call for a national manufacturing strategy with long-term funding."
-    campaign = [factories.SubmittedSubmissionFactory(consultation=consultation, summary=text) for _ in range(3)]
-    original = factories.SubmittedSubmissionFactory(
-        consultation=consultation,
-        summary="Energy costs at our Speke site doubled to 12 million pounds a year.",
-    )
-    copy = factories.SubmittedSubmissionFactory(
-        consultation=consultation,
-        organisation=original.organisation,
-        summary="Energy costs at our Speke site doubled to 12 million pounds a year!",
-    )
-    factories.SubmittedSubmissionFactory(consultation=consultation, summary="Apprenticeships in Wales need reform.")
-    search.refresh(Submission.objects.values_list("pk", flat=True))
-    duplicates.detect(consultation_id=consultation.pk)
-    assert DuplicateFlag.objects.get(submission=copy).kind == "duplicate"
-    last = DuplicateFlag.objects.filter(submission=campaign[2])
-    assert {f.kind for f in last} == {"campaign"} and last.first().campaign_key == campaign[0].reference
-    assert DuplicateFlag.objects.count() == 1 + 1 + 2
-
-
 def test_search_finds_words_in_answers_and_attachment_text(submitted, consultation):
     other = factories.SubmittedSubmissionFactory(consultation=consultation, summary="Grid connections in Scotland.")
     search.refresh([submitted.pk, other.pk])
@@ -287,6 +265,46 @@ def test_a_reviewer_without_the_permission_never_sees_confidential_text(client, 
     assert "secret margin" not in csv and "withheld" in csv
     client.force_login(lead)
     assert "secret margin" in client.get(url).content.decode()
+
+
+def test_a_reference_finds_its_response_in_any_case_but_text_never_finds_a_confidential_one(
+    client, consultation, reviewer
+):
+    secret = factories.SubmittedSubmissionFactory(
+        consultation=consultation, confidentiality="confidential", summary="Margins at Speke.", reference="MMIP-0042"
+    )
+    search.refresh([secret.pk])
+    client.force_login(reviewer)
+    changelist = reverse("admin:evidence_submission_changelist")
+    assert "MMIP-0042" in client.get(changelist + "?q=mmip-0042").content.decode()
+    assert "MMIP-0042" not in client.get(changelist + "?q=Speke").content.decode()
+
+
+def test_the_type_and_region_filters_offer_the_catalogue_without_reading_the_responses(client, submitted, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:evidence_submission_changelist")).content.decode()
+    assert "?organisation_type=" in page and "?region=" in page
+    choices = [
+        q["sql"]
+        for q in queries
+        if 'FROM "evidence_organisationtype"' in q["sql"] or 'FROM "evidence_region"' in q["sql"]
+    ]
+    assert len(choices) == 2 and not any("evidence_submission" in sql for sql in choices)
+    north_west = factories.region("north-west")
+    assert (
+        submitted.reference
+        in client.get(f"{reverse('admin:evidence_submission_changelist')}?region={north_west.pk}").content.decode()
+    )
+    assert (
+        submitted.reference
+        not in client.get(
+            f"{reverse('admin:evidence_submission_changelist')}?region={north_west.pk + 1}"
+        ).content.decode()
+    )
 
 
 def test_reviewers_never_see_drafts_in_the_admin(client, consultation, reviewer):

@@ -35,8 +35,10 @@ def test_a_dropped_connection_mid_submit_leaves_nothing_partial_and_a_retry_succ
         side_effect=OperationalError("server closed the connection unexpectedly"),
     )
     response = client.post(url)
-    assert response.status_code == 500
-    assert "server closed the connection" not in response.content.decode()  # no internals shown
+    page = response.content.decode()
+    assert response.status_code == 503 and "Your response was not submitted" in page
+    assert "Submit my response again" in page and f'action="{url}"' in page
+    assert "server closed the connection" not in page  # no internals shown
     submission.refresh_from_db()
     consultation.refresh_from_db()
     assert (submission.status, submission.reference, consultation.last_reference_number) == ("draft", "", 0)
@@ -98,7 +100,7 @@ def test_a_connection_killed_by_the_server_mid_submit_leaves_nothing_partial_and
         return create(**kwargs)
 
     mocker.patch("evidence.services.SubmissionVersion.objects.create", side_effect=kill_my_connection_then_create)
-    assert post_submit() == 500 and killed
+    assert post_submit() == 503 and killed  # the page that says it was not submitted
     submission.refresh_from_db()
     consultation.refresh_from_db()
     assert (submission.status, submission.reference, consultation.last_reference_number) == ("draft", "", 0)
@@ -109,6 +111,36 @@ def test_a_connection_killed_by_the_server_mid_submit_leaves_nothing_partial_and
     submission.refresh_from_db()
     assert submission.reference == "MMIP-0001" and submission.status == "submitted"
     assert SubmissionVersion.objects.filter(submission=submission).count() == 1
+
+
+def test_a_dropped_connection_during_a_draft_save_keeps_what_was_typed(submitter, consultation, mocker):
+    submission = factories.SubmissionFactory(
+        consultation=consultation, organisation=submitter.membership.organisation, created_by=submitter
+    )
+    client = Client(raise_request_exception=False)
+    client.force_login(submitter)
+    url = reverse("evidence:section_about", kwargs={"public_id": submission.public_id})
+    mocker.patch("evidence.services.submission_update", side_effect=OperationalError("connection lost"))
+    typed = "Our Speke site employs 400 people.\nWe cannot recruit <process> engineers & technicians."
+    response = client.post(url, {"summary": typed, "declared_interests": ""})
+    page = response.content.decode()
+    assert response.status_code == 503 and "Your changes were not saved" in page
+    # Exactly what was typed, escaped, in a form that sends it again to the same page.
+    assert "We cannot recruit &lt;process&gt; engineers &amp; technicians." in page
+    assert f'action="{url}"' in page and 'name="summary"' in page and "csrfmiddlewaretoken" in page
+    submission.refresh_from_db()
+    assert submission.summary == factories.SubmissionFactory.summary  # nothing half-saved
+
+
+def test_other_errors_and_other_pages_are_not_dressed_up(submitter, consultation, mocker):
+    submission = factories.SubmissionFactory(
+        consultation=consultation, organisation=submitter.membership.organisation, created_by=submitter
+    )
+    client = Client(raise_request_exception=False)
+    client.force_login(submitter)
+    url = reverse("evidence:section_about", kwargs={"public_id": submission.public_id})
+    mocker.patch("evidence.services.submission_update", side_effect=ValueError("a bug"))
+    assert client.post(url, {"summary": "x"}).status_code == 500
 
 
 def _dsn() -> dict:

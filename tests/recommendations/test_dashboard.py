@@ -173,9 +173,10 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_rows(
         ComponentTag.objects.create(submission=s, component=factories.component("skills"), reviewer=reviewer, grade="B")
     client.force_login(lead)
     # session, user, consultation; per day; type × region × size; review states; dual review;
-    # components; organisation types; coverage cells; the consultations list; the navigation's
-    # permission check (user and group permissions in one): 12 whatever the number of responses.
-    with django_assert_num_queries(12):
+    # components; organisation types; coverage cells; campaign senders counted under their campaign's tags;
+    # the consultations list; the navigation's permission check (user and group permissions in one): 13
+    # whatever the number of responses.
+    with django_assert_num_queries(13):
         response = client.get(reverse("recommendations:dashboard", args=[consultation.slug]))
     assert response.status_code == 200 and b"chart-data" in response.content
 

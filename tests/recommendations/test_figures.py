@@ -612,3 +612,31 @@ def test_the_pack_ends_with_the_table_of_figures_in_every_format(run, tmp_path):
     assert document.tables[-1].rows[0].cells[0].text == "Figure"
     pdf = pypdf.PdfReader(tmp_path / "pack.pdf")
     assert "Annex: figures" in pdf.pages[-1].extract_text() or "Annex: figures" in pdf.pages[-2].extract_text()
+
+
+@pytest.mark.django_db
+def test_a_reviewer_creates_an_indicator_for_an_other_measure_from_the_admin(run, reviewer, outsider, client):
+    url = reverse("admin:evidence_othermeasure_changelist")
+    form = {
+        "group": "rebate rate",
+        "action": "create",
+        "m-rebate-rate-key": "rebate rate",
+        "m-rebate-rate-name": "Statutory scheme rebate rate",
+        "m-rebate-rate-unit": "%",
+        "m-rebate-rate-kind": "share",
+        "m-rebate-rate-better": "lower",
+        "m-rebate-rate-components": [EcosystemComponent.objects.get(slug="market").pk],
+    }
+    client.force_login(reviewer)
+    bad = client.post(url, {**form, "m-rebate-rate-kind": "average"})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+    assert not Indicator.objects.filter(slug="statutory-scheme-rebate-rate").exists()
+    assert client.post(url, form).status_code == 302
+    created = Indicator.objects.get(slug="statutory-scheme-rebate-rate")
+    assert created.kind == "share" and list(created.components.values_list("slug", flat=True)) == ["market"]
+    assert DataPoint.objects.filter(indicator=created).count() == 3
+    client.force_login(outsider)  # not staff: sent to sign in, nothing mapped
+    assert (
+        client.post(url, form).status_code == 302
+        and Indicator.objects.filter(name__startswith="Statutory").count() == 1
+    )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0012_other_measure"),
+        ("evidence", "0015_submission_reference_upper_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,8 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0013_coding_stance_kind_suggestions"),
-        ("recommendations", "0004_run_figures_criteria_audit"),
+        ("evidence", "0016_coding_stance_kind_suggestions"),
+        ("recommendations", "0005_compilationrun_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -39,5 +39,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommendations", "0005_actors_themes_stance")]
+    dependencies = [("recommendations", "0006_actors_themes_stance")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

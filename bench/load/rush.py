@@ -1,0 +1,110 @@
+"""A deadline rush: SUBMITS drafts submitted at once (8 at a time) into a call that already holds 100,000
+responses, with one Celery worker (2 processes) doing everything that follows a submit (receipts, search
+text, duplicate detection). Prints how long each receipt took from its submit (goal: p95 under 5 s for
+500 submits at 100,000), and how long the analysis after each submit took.
+
+    .venv/bin/python bench/load/rush.py [--submits 500] [--database mmip_bench_pages_100000]
+
+Uses the database bench/admin_dashboard.py builds (seed_demo at 100,000: about 6,000 drafts); each run
+submits drafts that are still drafts, so it can be run again. Redis db 12 (BENCH_REDIS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import PG, REDIS, ROOT, setup_django  # noqa: E402
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--submits", type=int, default=500)
+parser.add_argument("--database", default="mmip_bench_pages_100000")
+parser.add_argument("--timeout", type=float, default=900)
+args = parser.parse_args()
+
+queue = f"rush-{os.getpid()}"
+env = {
+    **os.environ,
+    "DATABASE_URL": f"{PG}/{args.database}",
+    "REDIS_URL": REDIS,
+    "CELERY_QUEUE": queue,
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+}
+os.environ.update({k: env[k] for k in ("CELERY_QUEUE", "EMAIL_BACKEND")})
+setup_django(env["DATABASE_URL"], redis=REDIS)
+
+from django.db import close_old_connections  # noqa: E402
+
+from evidence import services  # noqa: E402
+from evidence.models import Submission, SubmissionVersion, TextFingerprint  # noqa: E402
+
+drafts = list(
+    Submission.objects.filter(status=Submission.Status.DRAFT)
+    .exclude(summary="")
+    .select_related("created_by")
+    .order_by("pk")[: args.submits]
+)
+if len(drafts) < args.submits:
+    sys.exit(f"Only {len(drafts)} drafts left in {args.database}: rebuild it (bench/admin_dashboard.py --drop).")
+worker = subprocess.Popen(
+    [sys.executable, "-m", "celery", "-A", "mmip", "worker", "-Q", queue, "-c", "2", "--loglevel=WARNING"],
+    cwd=ROOT,
+    env=env,
+    start_new_session=True,
+    stdout=subprocess.DEVNULL,
+    stderr=subprocess.DEVNULL,
+)
+try:
+    time.sleep(8)  # the worker starts
+
+    def submit(draft: Submission) -> None:
+        try:
+            services.submission_submit(submission=draft, by=draft.created_by)
+        finally:
+            close_old_connections()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(submit, drafts))
+    submitted_in = time.perf_counter() - started
+    ids = [d.pk for d in drafts]
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        waiting = SubmissionVersion.objects.filter(submission_id__in=ids, receipt_sent_at__isnull=True).count()
+        indexed = TextFingerprint.objects.filter(submission_id__in=ids).count()
+        if not waiting and indexed == len(ids):
+            break
+        time.sleep(1)
+    versions = SubmissionVersion.objects.filter(submission_id__in=ids).values_list("created_at", "receipt_sent_at")
+    receipts = sorted((sent - made).total_seconds() for made, sent in versions if sent)
+    analysed = sorted(
+        (fp.indexed_at - fp.submission.submitted_at).total_seconds()
+        for fp in TextFingerprint.objects.filter(submission_id__in=ids).select_related("submission")
+    )
+
+    def pct(values: list[float], p: float) -> float:
+        return values[min(len(values) - 1, int(len(values) * p))]
+
+    total = Submission.objects.exclude(status=Submission.Status.DRAFT).count()
+    print(
+        f"{len(ids)} submits in {submitted_in:.1f} s into a call of {total:,} responses "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"  receipts: {len(receipts)} sent; after the submit p50 {statistics.median(receipts):.1f} s, "
+        f"p95 {pct(receipts, 0.95):.1f} s, max {receipts[-1]:.1f} s"
+    )
+    print(
+        f"  search text and duplicate detection: {len(analysed)} done; p50 {statistics.median(analysed):.1f} s, "
+        f"p95 {pct(analysed, 0.95):.1f} s, max {analysed[-1]:.1f} s after the submit"
+    )
+finally:
+    os.killpg(worker.pid, 15)
+    worker.wait(timeout=30)

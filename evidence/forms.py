@@ -9,7 +9,29 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import DataPoint, EcosystemComponent, Indicator, Modality, Organisation, Question, Submission
+from .models import (
+    DataPoint,
+    EcosystemComponent,
+    Indicator,
+    Modality,
+    Organisation,
+    Question,
+    Submission,
+    confidentiality_errors,
+)
+
+
+class LockedSectionMixin:
+    """A section form that carries the fingerprint of the section as it was rendered, so a save from a
+    stale page (another tab, a colleague) is caught instead of silently overwriting (services.EditConflict)."""
+
+    def __init__(self, *args, fingerprint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fingerprint"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=fingerprint)
+
+    def expected(self) -> str | None:
+        """The fingerprint the page was rendered with (None from a client that sent none: no check)."""
+        return self.cleaned_data.get("fingerprint") or None
 
 
 class OrganisationForm(forms.ModelForm):
@@ -46,7 +68,7 @@ class OrganisationForm(forms.ModelForm):
         return data
 
 
-class AboutForm(forms.ModelForm):
+class AboutForm(LockedSectionMixin, forms.ModelForm):
     class Meta:
         model = Submission
         fields = ["summary", "declared_interests"]
@@ -56,7 +78,7 @@ class AboutForm(forms.ModelForm):
             "declared_interests": "Funding, commercial or other interests a reader should know about.",
         }
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 5}),
+            "summary": forms.Textarea(attrs={"rows": 5, "data-word-limit": 300}),
             "declared_interests": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -70,7 +92,7 @@ class AboutForm(forms.ModelForm):
         return summary
 
 
-class AnswersForm(forms.Form):
+class AnswersForm(LockedSectionMixin, forms.Form):
     """One text field per question of the consultation, plus the proposals."""
 
     def __init__(self, *args, questions: list[Question], answers: dict[int, str], proposals: str, **kwargs):
@@ -91,7 +113,7 @@ class AnswersForm(forms.Form):
             label="What should change?",
             required=False,
             initial=proposals,
-            widget=forms.Textarea(attrs={"rows": 6}),
+            widget=forms.Textarea(attrs={"rows": 6, "data-word-limit": 1000}),
             help_text="Your proposals to government and industry. Up to 1,000 words.",
         )
 
@@ -137,7 +159,7 @@ class StrictDecimalField(forms.CharField):
         return number
 
 
-class DataPointForm(forms.ModelForm):
+class DataPointForm(LockedSectionMixin, forms.ModelForm):
     value = StrictDecimalField(label="Value")
 
     class Meta:
@@ -212,7 +234,7 @@ class AttachmentForm(forms.Form):
     description = forms.CharField(label="What is this file? (optional)", max_length=300, required=False)
 
 
-class ConfidentialityForm(forms.ModelForm):
+class ConfidentialityForm(LockedSectionMixin, forms.ModelForm):
     class Meta:
         model = Submission
         fields = ["confidentiality", "confidentiality_reason", "consent_to_publish"]
@@ -227,15 +249,28 @@ class ConfidentialityForm(forms.ModelForm):
         }
         help_texts = {
             "confidentiality_reason": "Needed if you choose “Commercially confidential”.",
+            "consent_to_publish": "Not with “Attributable, not for publication”, which keeps the whole response "
+            "unpublished.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An explicit choice, never a default: no blank option, and nothing ticked until the submitter chooses.
+        field = self.fields["confidentiality"]
+        field.choices = Submission.Confidentiality.choices
+        field.required = True
+        field.error_messages["required"] = "Select how we may use your response."
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("confidentiality") == Submission.Confidentiality.CONFIDENTIAL
-            and not (data.get("confidentiality_reason") or "").strip()
-        ):
-            self.add_error("confidentiality_reason", "Say why the material is commercially confidential.")
+        if data.get("confidentiality"):
+            errors = confidentiality_errors(
+                confidentiality=data["confidentiality"],
+                reason=data.get("confidentiality_reason") or "",
+                consent=bool(data.get("consent_to_publish")),
+            )
+            for name, message in errors.items():
+                self.add_error(name, message)
         return data
 
 

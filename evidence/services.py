@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +25,7 @@ from .models import (
     Organisation,
     Submission,
     SubmissionVersion,
+    confidentiality_errors,
 )
 from .uploads import inspect_upload
 
@@ -58,6 +61,68 @@ def _touch(submission: Submission) -> None:
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
         submission.has_unsubmitted_changes = True
         submission.save(update_fields=["has_unsubmitted_changes", "updated_at"])
+
+
+# --- Optimistic locking of draft sections -------------------------------------------------------------
+# A form carries the fingerprint of the section as it was when the page was rendered. A save whose
+# fingerprint no longer matches (another tab, or a colleague, saved that section since) is refused with
+# EditConflict: what they saved stays saved, what you typed stays in your form, and you choose. Comparing
+# the section's own values, not a row version, means saving one section never conflicts with another.
+
+
+class EditConflict(Exception):
+    """The section changed since the form was loaded. ``current`` maps each field to its saved value;
+    ``fingerprint`` is the section's fingerprint now (a form carrying it replaces what was saved)."""
+
+    def __init__(self, current: dict[str, Any]):
+        super().__init__("This section was saved elsewhere since you opened it.")
+        self.current = current
+        self.fingerprint = fingerprint(current)
+
+
+def fingerprint(values: dict[str, Any]) -> str:
+    text = json.dumps({k: "" if v is None else str(v) for k, v in values.items()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _check_unchanged(current: dict[str, Any], expected: str | None, incoming: dict[str, Any]) -> None:
+    """Refuse a save from a stale form, unless it saves exactly what is there already (two tabs agreeing)."""
+    if expected is None or fingerprint(current) == expected:
+        return
+    if fingerprint({k: incoming.get(k, "") for k in current}) != fingerprint(current):
+        raise EditConflict(current)
+
+
+def submission_values(submission: Submission, fields) -> dict[str, Any]:
+    return {field: getattr(submission, field) for field in fields}
+
+
+def answers_values(submission: Submission) -> dict[str, Any]:
+    """The answers section as saved: every question's answer (empty if none) and the proposals."""
+    saved = dict(submission.answers.values_list("question_id", "text"))
+    values: dict[str, Any] = {
+        f"q{pk}": saved.get(pk, "") for pk in submission.consultation.questions.values_list("pk", flat=True)
+    }
+    values["proposals"] = submission.proposals
+    return values
+
+
+DATA_POINT_FIELDS = (
+    "indicator_id",
+    "other_indicator",
+    "component_id",
+    "value",
+    "unit",
+    "period_start",
+    "period_end",
+    "geography_id",
+    "source",
+    "notes",
+)
+
+
+def data_point_values(data_point: DataPoint) -> dict[str, Any]:
+    return {field: getattr(data_point, field) for field in DATA_POINT_FIELDS}
 
 
 # --- Organisations --------------------------------------------------------------------------------------
@@ -116,21 +181,29 @@ SUBMITTER_FIELDS = frozenset(
 
 
 @transaction.atomic
-def submission_update(*, submission: Submission, by, data: dict[str, Any], now=None) -> Submission:
-    """Save one section's fields of the response (a draft save)."""
+def submission_update(
+    *, submission: Submission, by, data: dict[str, Any], now=None, expected: str | None = None
+) -> Submission:
+    """Save one section's fields of the response (a draft save). With ``expected`` (the section's fingerprint
+    when its form was loaded), refuse with EditConflict if those fields were saved differently since."""
     if unknown := set(data) - SUBMITTER_FIELDS:
         raise ValueError(f"Not editable by a submitter: {', '.join(sorted(unknown))}")
     submission = _locked(submission.pk)
     ensure_editable(submission, now)
+    _check_unchanged(submission_values(submission, data), expected, data)
     before = {field: getattr(submission, field) for field in SUBMITTER_FIELDS}
     for field, value in data.items():
         setattr(submission, field, value)
     if submission.confidentiality != Submission.Confidentiality.CONFIDENTIAL:
         submission.confidentiality_reason = ""
-    elif not submission.confidentiality_reason.strip():
-        raise ValidationError(
-            {"confidentiality_reason": "Say why the material is commercially confidential."}, code="reason"
+    if "confidentiality" in data and (
+        errors := confidentiality_errors(
+            confidentiality=submission.confidentiality,
+            reason=submission.confidentiality_reason,
+            consent=submission.consent_to_publish,
         )
+    ):
+        raise ValidationError(errors, code="confidentiality")
     changed = sorted(field for field in SUBMITTER_FIELDS if getattr(submission, field) != before[field])
     if not changed:
         return submission  # saving an unchanged page writes nothing and adds no history
@@ -140,6 +213,21 @@ def submission_update(*, submission: Submission, by, data: dict[str, Any], now=N
         submission.has_unsubmitted_changes = True
     submission.save(update_fields=[*changed, "has_unsubmitted_changes", "updated_at"])
     return submission
+
+
+@transaction.atomic
+def answers_section_save(
+    *, submission: Submission, by, answers: dict[int, str], proposals: str, now=None, expected: str | None = None
+) -> None:
+    """Save the answers page (answers and proposals) as one change, refused with EditConflict if the page
+    was saved differently since its form was loaded (``expected``)."""
+    submission = _locked(submission.pk)
+    ensure_editable(submission, now)
+    incoming: dict[str, Any] = {f"q{pk}": (text or "").strip() for pk, text in answers.items()}
+    incoming["proposals"] = proposals.strip()
+    _check_unchanged(answers_values(submission), expected, incoming)
+    answers_save(submission=submission, by=by, answers=answers, now=now)
+    submission_update(submission=submission, by=by, data={"proposals": proposals.strip()}, now=now)
 
 
 @transaction.atomic
@@ -173,11 +261,23 @@ def answers_save(*, submission: Submission, by, answers: dict[int, str], now=Non
 
 
 @transaction.atomic
-def data_point_save(*, submission: Submission, by, data_point: DataPoint, now=None) -> DataPoint:
+def data_point_save(
+    *, submission: Submission, by, data_point: DataPoint, now=None, expected: str | None = None
+) -> DataPoint:
+    """Add or change a data point; a change is refused with EditConflict if the data point was saved
+    differently since its form was loaded (``expected``)."""
     submission = _locked(submission.pk)
     ensure_editable(submission, now)
     if data_point.pk and data_point.submission_id != submission.pk:
         raise ValidationError("That data point belongs to another response.")
+    if data_point.pk:
+        saved = DataPoint.objects.filter(pk=data_point.pk).first()
+        if saved is None:
+            raise ValidationError(
+                "This data point was removed (in another tab or by a colleague) after you opened it. "
+                "Add it again if you still need it: your figures are still in the form."
+            )
+        _check_unchanged(data_point_values(saved), expected, data_point_values(data_point))
     data_point.submission = submission
     if data_point.indicator_id and not data_point.indicator.fits_unit(data_point.unit):
         accepted = ", ".join(f"“{u}”" for u in data_point.indicator.accepted_units())
@@ -246,19 +346,28 @@ def attachment_delete(*, attachment: Attachment, by, now=None) -> None:
     transaction.on_commit(lambda: storage.delete(stored))
 
 
-def submission_problems(submission: Submission, *, has_answers: bool | None = None) -> list[str]:
-    """What stops a response being submitted, in words (empty when it is ready). ``has_answers`` saves
-    the query when the caller has read the answers already."""
-    problems = []
+def submission_blockers(submission: Submission, *, has_answers: bool | None = None) -> list[tuple[str, str]]:
+    """What stops a response being submitted: (message, the name of the page that fixes it). ``has_answers``
+    saves the query when the caller has read the answers already."""
+    blockers = []
     if not submission.summary.strip():
-        problems.append("Add a summary of your evidence.")
+        blockers.append(("Enter a summary of your evidence.", "evidence:section_about"))
     if has_answers is None:
         has_answers = submission.answers.exists()
     if not has_answers and not submission.proposals.strip():
-        problems.append("Answer at least one question or say what should change.")
-    if submission.is_confidential and not submission.confidentiality_reason.strip():
-        problems.append("Say why the material is commercially confidential.")
-    return problems
+        blockers.append(("Answer at least one question or say what should change.", "evidence:section_answers"))
+    errors = confidentiality_errors(
+        confidentiality=submission.confidentiality,
+        reason=submission.confidentiality_reason,
+        consent=submission.consent_to_publish,
+    )
+    blockers += [(message, "evidence:section_confidentiality") for message in errors.values()]
+    return blockers
+
+
+def submission_problems(submission: Submission, *, has_answers: bool | None = None) -> list[str]:
+    """What stops a response being submitted, in words (empty when it is ready)."""
+    return [message for message, _ in submission_blockers(submission, has_answers=has_answers)]
 
 
 def snapshot(submission: Submission, *, answers=None) -> dict[str, Any]:

@@ -178,13 +178,47 @@ def submission_detail(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-def _section(request, public_id, form_class, template, save, **form_kwargs) -> HttpResponse:
+def _conflict_rows(form, current: dict, yours: dict) -> list[tuple[str, str, str]]:
+    """(label, saved version, your version) of each field that differs, for the conflict panel."""
+    rows = []
+    for name, saved in current.items():
+        mine = yours.get(name, "")
+        if str(saved if saved is not None else "").strip() != str(mine if mine is not None else "").strip():
+            field = form.fields.get(name)
+            rows.append((field.label if field else name, _shown(field, saved), _shown(field, mine)))
+    return rows
+
+
+def _shown(field, value) -> str:
+    """A saved or typed value as the submitter would recognise it (the label of a choice, yes/no)."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    choices = dict(getattr(field, "choices", []) or []) if field is not None else {}
+    return str(choices.get(value, value) or "(empty)")
+
+
+def _rebound(form_class, request, conflict, **form_kwargs):
+    """Your form as you sent it, carrying the fingerprint of what is saved now: saving it again replaces
+    the other version deliberately."""
+    data = request.POST.copy()
+    data["fingerprint"] = conflict.fingerprint
+    form = form_class(data, **form_kwargs)
+    form.is_valid()
+    return form
+
+
+def _section(request, public_id, form_class, template, fields, save) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
-    form = form_class(*_bound(request), instance=submission, **form_kwargs)
+    current = services.fingerprint(services.submission_values(submission, fields))
+    form = form_class(*_bound(request), instance=submission, fingerprint=current)
+    conflict_rows = None
     if request.method == "POST":
         if form.is_valid():
             try:
                 save(submission, form)
+            except services.EditConflict as conflict:
+                form = _rebound(form_class, request, conflict, instance=submission_for_user(request.user, public_id))
+                conflict_rows = _conflict_rows(form, conflict.current, form.cleaned_data)
             except ValidationError as error:
                 if getattr(error, "code", None) in {"closed", "withdrawn"}:
                     return _refuse(request, error, submission)
@@ -192,7 +226,20 @@ def _section(request, public_id, form_class, template, save, **form_kwargs) -> H
             else:
                 messages.success(request, "Saved as a draft. You can come back to it later.")
                 return redirect(_next(request, submission.get_absolute_url()))
-    return render(request, template, {"submission": submission, "form": form, "editable": submission.can_be_edited()})
+    return render(
+        request,
+        template,
+        {
+            "submission": submission,
+            "form": form,
+            "editable": submission.can_be_edited(),
+            "conflict_rows": conflict_rows,
+        },
+    )
+
+
+ABOUT_FIELDS = ("summary", "declared_interests")
+CONFIDENTIALITY_FIELDS = ("confidentiality", "confidentiality_reason", "consent_to_publish")
 
 
 @login_required
@@ -201,10 +248,11 @@ def section_about(request: HttpRequest, public_id) -> HttpResponse:
         services.submission_update(
             submission=submission,
             by=request.user,
-            data={f: form.cleaned_data[f] for f in ("summary", "declared_interests")},
+            data={f: form.cleaned_data[f] for f in ABOUT_FIELDS},
+            expected=form.expected(),
         )
 
-    return _section(request, public_id, AboutForm, "evidence/section_about.html", save)
+    return _section(request, public_id, AboutForm, "evidence/section_about.html", ABOUT_FIELDS, save)
 
 
 @login_required
@@ -213,26 +261,44 @@ def section_confidentiality(request: HttpRequest, public_id) -> HttpResponse:
         services.submission_update(
             submission=submission,
             by=request.user,
-            data={f: form.cleaned_data[f] for f in ("confidentiality", "confidentiality_reason", "consent_to_publish")},
+            data={f: form.cleaned_data[f] for f in CONFIDENTIALITY_FIELDS},
+            expected=form.expected(),
         )
 
-    return _section(request, public_id, ConfidentialityForm, "evidence/section_confidentiality.html", save)
+    return _section(
+        request, public_id, ConfidentialityForm, "evidence/section_confidentiality.html", CONFIDENTIALITY_FIELDS, save
+    )
 
 
 @login_required
 def section_answers(request: HttpRequest, public_id) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
     questions = list(submission.consultation.questions.select_related("component"))
-    answers = dict(submission.answers.values_list("question_id", "text"))
-    form = AnswersForm(*_bound(request), questions=questions, answers=answers, proposals=submission.proposals)
+    saved = services.answers_values(submission)
+
+    def make(data=None, fingerprint=""):
+        answers = {q.pk: saved[f"q{q.pk}"] for q in questions}
+        return AnswersForm(
+            data, questions=questions, answers=answers, proposals=submission.proposals, fingerprint=fingerprint
+        )
+
+    form = make(*_bound(request), fingerprint=services.fingerprint(saved))
+    conflict_rows = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.answers_save(submission=submission, by=request.user, answers=form.answers())
-            services.submission_update(
+            services.answers_section_save(
                 submission=submission,
                 by=request.user,
-                data={"proposals": form.cleaned_data["proposals"].strip()},
+                answers=form.answers(),
+                proposals=form.cleaned_data["proposals"],
+                expected=form.expected(),
             )
+        except services.EditConflict as conflict:
+            data = request.POST.copy()
+            data["fingerprint"] = conflict.fingerprint
+            form = make(data)
+            form.is_valid()
+            conflict_rows = _conflict_rows(form, conflict.current, form.cleaned_data)
         except ValidationError as error:
             if getattr(error, "code", None) in {"closed", "withdrawn"}:
                 return _refuse(request, error, submission)
@@ -243,18 +309,47 @@ def section_answers(request: HttpRequest, public_id) -> HttpResponse:
     return render(
         request,
         "evidence/section_answers.html",
-        {"submission": submission, "form": form, "editable": submission.can_be_edited()},
+        {
+            "submission": submission,
+            "form": form,
+            "editable": submission.can_be_edited(),
+            "conflict_rows": conflict_rows,
+        },
     )
 
 
 @login_required
 def section_data_points(request: HttpRequest, public_id, pk: int | None = None) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
-    instance = get_object_or_404(DataPoint, pk=pk, submission=submission) if pk else None
-    form = DataPointForm(*_bound(request), instance=instance, consultation=submission.consultation)
-    if request.method == "POST" and form.is_valid():
+    instance = DataPoint.objects.filter(pk=pk, submission=submission).first() if pk else None
+    removed = pk is not None and instance is None
+    if removed and request.method != "POST":
+        raise Http404("No such data point.")
+    fingerprint = services.fingerprint(services.data_point_values(instance)) if instance else ""
+    form = DataPointForm(
+        *_bound(request), instance=instance, consultation=submission.consultation, fingerprint=fingerprint
+    )
+    conflict = None
+    if removed:
+        # Removed in another tab or by a colleague while this form was open: keep what was typed, as a new one.
+        form.is_valid()
+        form.add_error(
+            None,
+            "This data point was removed (in another tab or by a colleague) after you opened it. Your figures "
+            "are still in the form: add it again if you still need it.",
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
-            services.data_point_save(submission=submission, by=request.user, data_point=form.instance)
+            services.data_point_save(
+                submission=submission, by=request.user, data_point=form.instance, expected=form.expected()
+            )
+        except services.EditConflict as clash:
+            data = request.POST.copy()
+            data["fingerprint"] = clash.fingerprint
+            # Two copies of the saved row: one shown as theirs, one the form fills with yours.
+            conflict = DataPoint.objects.select_related("indicator", "geography").get(pk=pk)
+            form = DataPointForm(data, instance=DataPoint.objects.get(pk=pk), consultation=submission.consultation)
+            form.is_valid()
         except ValidationError as error:
             if getattr(error, "code", None) in {"closed", "withdrawn"}:
                 return _refuse(request, error, submission)
@@ -268,7 +363,8 @@ def section_data_points(request: HttpRequest, public_id, pk: int | None = None) 
         {
             "submission": submission,
             "form": form,
-            "editing": instance,
+            "editing": None if removed else instance,
+            "conflict_data_point": conflict,
             "data_points": submission.data_points.select_related("indicator", "geography", "component"),
             "editable": submission.can_be_edited(),
         },
@@ -345,7 +441,7 @@ def check_answers(request: HttpRequest, public_id) -> HttpResponse:
             "answers": answers,
             "data_points": submission.data_points.select_related("indicator", "geography", "component"),
             "attachments": submission.attachments.all(),
-            "problems": services.submission_problems(submission, has_answers=bool(answers)),
+            "problems": services.submission_blockers(submission, has_answers=bool(answers)),
             "can_submit": submission.can_be_submitted(),
         },
     )

@@ -130,6 +130,7 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
     summary = "We employ 400 people in Macclesfield and struggle to recruit process engineers."
     proposals = "Fund apprenticeships in sterile manufacturing."
+    confidentiality = models.Submission.Confidentiality.PUBLISHABLE  # a draft ready to submit
 
 
 class SubmittedSubmissionFactory(SubmissionFactory):

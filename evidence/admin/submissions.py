@@ -343,12 +343,11 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 "<table><tr><th>measure</th><th>value</th><th>period</th><th>where</th><th>source</th></tr>{}</table>",
                 format_html_join(
                     "",
-                    "<tr><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     (
                         (
                             d.indicator_name,
-                            d.value_display,
-                            d.unit,
+                            d.value_with_unit,
                             d.period_label,
                             d.geography.name,
                             d.source,

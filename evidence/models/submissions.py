@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from ..units import format_value
 from .catalogues import EcosystemComponent, Indicator, Region
 from .consultations import Consultation, Question
 from .organisations import Organisation
@@ -40,7 +41,7 @@ def confidentiality_errors(*, confidentiality: str, reason: str, consent: bool) 
     confidentiality page, the submit check and imports all apply these rules."""
     errors = {}
     if not confidentiality:
-        errors["confidentiality"] = "Choose how we may use your response."
+        errors["confidentiality"] = "Select how we may use your response."
     elif confidentiality == Submission.Confidentiality.CONFIDENTIAL and not reason.strip():
         errors["confidentiality_reason"] = "Say why the material is commercially confidential."
     elif confidentiality == Submission.Confidentiality.ATTRIBUTABLE and consent:
@@ -100,9 +101,8 @@ class Submission(models.Model):
     summary = models.TextField("Summary of your evidence", blank=True)
     proposals = models.TextField("What should change?", blank=True)
     declared_interests = models.TextField(blank=True)
-    confidentiality = models.CharField(
-        max_length=14, choices=Confidentiality.choices, default=Confidentiality.PUBLISHABLE
-    )
+    # No default: the submitter must choose before submitting (blank while a draft has no choice yet).
+    confidentiality = models.CharField(max_length=14, choices=Confidentiality.choices, blank=True, default="")
     confidentiality_reason = models.TextField(blank=True)
     consent_to_publish = models.BooleanField(
         default=False, help_text="Consent to publish what is not marked confidential."
@@ -186,6 +186,11 @@ class Submission(models.Model):
                 condition=Q(status="draft") | ~Q(reference=""),
                 name="submission_reference_once_submitted",
                 violation_error_message="A submitted or withdrawn response must have a reference.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(confidentiality=""),
+                name="submission_confidentiality_chosen",
+                violation_error_message="Choose how the response may be used before submitting it.",
             ),
             models.CheckConstraint(
                 condition=(Q(channel="web") & Q(received_on__isnull=True))
@@ -357,6 +362,12 @@ class DataPoint(models.Model):
     def value_display(self) -> str:
         value = self.value.normalize() if self.value == self.value.to_integral() else self.value
         return f"{value:f}" if isinstance(value, Decimal) else str(value)
+
+    @property
+    def value_with_unit(self) -> str:
+        """The value as people write it: "£85 million a year", not "85 £ million a year"."""
+        kind = self.indicator.kind if self.indicator_id else Indicator.Kind.LEVEL
+        return format_value(self.value, self.unit, kind)
 
 
 class OtherMeasureQuerySet(models.QuerySet):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0016_coding_stance_kind_suggestions"),
+        ("evidence", "0017_coding_stance_kind_suggestions"),
         ("recommendations", "0005_compilationrun_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

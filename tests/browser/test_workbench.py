@@ -80,3 +80,119 @@ def test_an_import_with_a_bad_row_imports_nothing_then_the_good_rows_reach_revie
     shot(page, "14-import-change")
     assert "their reference L-0042" in page.content()
     assert_axe_clean(page, "an imported response's page")
+
+
+# --- Submitters ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def member(live_db, call):
+    return factories.MembershipFactory(user__username="sam", organisation__name="Northern Biologics Ltd").user
+
+
+@pytest.fixture
+def draft(member, call):
+    return Submission.objects.create(consultation=call, organisation=member.membership.organisation, created_by=member)
+
+
+def test_two_tabs_editing_one_draft_lose_neither_answer(page, signed_in, member, draft, call):
+    signed_in(member)
+    question = call.questions.first()
+    answers = reverse("evidence:section_answers", kwargs={"public_id": draft.public_id})
+    other = page.context.new_page()
+    page.goto(answers)
+    other.goto(answers)
+    page.locator(f"#id_q{question.pk}").fill("Tab one: 45 unfilled vacancies for process engineers.")
+    other.locator(f"#id_q{question.pk}").fill("Tab two: fund apprenticeships in sterile manufacturing.")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_text("Your answers are saved as a draft.").wait_for()
+    other.get_by_role("button", name="Save and continue").click()
+    other.get_by_text("This was changed somewhere else after you opened this page").wait_for()
+    shot(other, "14-two-tabs-conflict")
+    panel = other.locator("#edit-conflict")
+    assert "Tab one: 45 unfilled vacancies" in panel.inner_text()  # the saved version, shown
+    assert other.locator(f"#id_q{question.pk}").input_value().startswith("Tab two:")  # yours, kept
+    assert draft.answers.get().text.startswith("Tab one:")
+    assert_axe_clean(other, "the answers page with a conflict")
+    other.get_by_role("button", name="Save and continue").click()  # keep mine, deliberately
+    other.get_by_text("Your answers are saved as a draft.").wait_for()
+    assert draft.answers.get().text.startswith("Tab two:")
+
+
+def test_submitting_without_choosing_confidentiality_is_stopped_and_explained(page, signed_in, member, call):
+    draft = Submission.objects.create(
+        consultation=call,
+        organisation=member.membership.organisation,
+        created_by=member,
+        summary="We make sterile injectables and cannot hire engineers.",
+        proposals="Fund apprenticeships in sterile manufacturing.",
+    )
+    signed_in(member)
+    page.goto(reverse("evidence:check_answers", kwargs={"public_id": draft.public_id}))
+    summary = page.locator("#error-summary")
+    assert "Select how we may use your response." in summary.inner_text()
+    assert page.get_by_role("button", name="Submit response").count() == 0
+    assert_axe_clean(page, "check answers with no confidentiality choice")
+    summary.get_by_role("link", name="Select how we may use your response.").click()
+    page.wait_for_url("**/confidentiality/")
+    assert page.locator("input[name=confidentiality]:checked").count() == 0  # nothing chosen for them
+    page.get_by_role("button", name="Save and continue").click()
+    page.locator("#error-summary").get_by_text("Select how we may use your response.").wait_for()
+    page.get_by_label("Attributable, not for publication").check()
+    page.get_by_label("I consent to publication").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.locator("#error-summary").get_by_text("also consented to publication").wait_for()
+    shot(page, "14-confidentiality-contradiction")
+    assert_axe_clean(page, "the confidentiality page refusing a contradiction")
+    page.get_by_label("I consent to publication").uncheck()
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/check/")
+    page.get_by_role("button", name="Submit response").click()
+    page.get_by_text("Your reference is").wait_for()
+    draft.refresh_from_db()
+    assert draft.confidentiality == "attributable" and not draft.consent_to_publish
+
+
+def test_an_oversized_answer_is_caught_before_sending_and_nothing_typed_is_lost(
+    page, browser, live_server, signed_in, member, draft, call, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20_000  # the live server runs in this process: a small limit
+    signed_in(member)
+    question = call.questions.first()
+    answers = reverse("evidence:section_answers", kwargs={"public_id": draft.public_id})
+    page.goto(answers)
+    box = page.locator(f"#id_q{question.pk}")
+    box.fill("Process engineers are scarce. " * 10)
+    assert page.locator(f"#id_q{question.pk}-count").inner_text() == "You have 160 words remaining"
+    long_text = "Vacancies " * 2_500  # 25,000 characters, 2,500 words
+    box.fill(long_text)
+    assert "2300 words too many" in page.locator(f"#id_q{question.pk}-count").inner_text()
+    page.get_by_role("button", name="Save and continue").click()
+    alert = page.locator("#too-big")
+    alert.wait_for()
+    assert "about 25 KB, and the most that can be sent at once is 20 KB" in alert.inner_text()
+    assert "Nothing you typed has been lost" in alert.inner_text()
+    assert page.url.endswith(answers) and box.input_value() == long_text
+    shot(page, "14-oversized-caught")
+    assert_axe_clean(page, "the answers page with an oversized answer")
+
+    # Without the script (or with a browser that skips it) the server answers with a page that says why.
+    bare = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    client = Client()
+    client.force_login(member)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    bare.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    plain = bare.new_page()
+    plain.goto(answers)
+    plain.locator(f"#id_q{question.pk}").fill(long_text)
+    plain.get_by_role("button", name="Save and continue").click()
+    plain.get_by_role("heading", name="Too much to send at once").wait_for()
+    assert "larger than the 19.5\xa0KB this site accepts" in plain.locator("main").inner_text()
+    shot(plain, "14-oversized-413")
+    plain.get_by_role("link", name="Go back to the page").wait_for()
+    plain.go_back()
+    assert plain.locator(f"#id_q{question.pk}").input_value() == long_text  # still in the browser
+    bare.close()
+    assert not draft.answers.exists()

@@ -37,6 +37,7 @@ def _fill_minimum(client, submission):
             "proposals": "Fund apprenticeships.",
         },
     )
+    client.post(_url("section_confidentiality", submission), {"confidentiality": "publishable"})
 
 
 def test_a_new_member_signs_up_verifies_and_submits_evidence_with_a_file_and_a_data_point(
@@ -111,7 +112,7 @@ def test_a_new_member_signs_up_verifies_and_submits_evidence_with_a_file_and_a_d
     # The receipt went out (Celery runs eagerly without a broker) and says what was received.
     receipt = mail.outbox[-1]
     assert "MMIP-0001" in receipt.subject and "Northern Sterile Ltd" in receipt.body
-    assert "Employment" not in receipt.body and "1200 jobs" in receipt.body
+    assert "Employment" not in receipt.body and "1,200 jobs" in receipt.body
 
 
 def _pdf_upload(name="evidence.pdf", body=b"Sterile capacity survey"):
@@ -172,7 +173,7 @@ def test_submitting_an_empty_response_lists_what_is_missing(submitter_client, co
     submission = _start(submitter_client, consultation)
     response = submitter_client.post(_url("submit", submission), follow=True)
     content = response.content.decode()
-    assert "Add a summary of your evidence." in content
+    assert "Enter a summary of your evidence." in content
     submission.refresh_from_db()
     assert submission.status == Submission.Status.DRAFT and submission.reference == ""
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def theirs(submitter, consultation):
     """Northern Biologics' submitted response with a data point and a file."""
     draft = services.submission_start(consultation=consultation, user=submitter)
-    services.submission_update(submission=draft, by=submitter, data={"summary": "Ours", "proposals": "p"})
+    services.submission_update(
+        submission=draft, by=submitter, data={"summary": "Ours", "proposals": "p", "confidentiality": "publishable"}
+    )
     point = factories.DataPointFactory(submission=draft)
     attachment = services.attachment_add(
         submission=draft, upload=files.upload("secret.pdf", files.pdf_bytes()), by=submitter
@@ -132,7 +134,9 @@ def test_a_reviewer_cannot_download_the_file_of_a_draft(client, reviewer, submit
     client.force_login(reviewer)
     assert client.get(attachment.get_absolute_url()).status_code == 404
     # The same file, once the response is submitted: the reviewer gets it.
-    services.submission_update(submission=draft, by=submitter, data={"summary": "Ours", "proposals": "p"})
+    services.submission_update(
+        submission=draft, by=submitter, data={"summary": "Ours", "proposals": "p", "confidentiality": "publishable"}
+    )
     services.submission_submit(submission=draft, by=submitter)
     response = client.get(attachment.get_absolute_url())
     assert downloaded(response, filename="plans.pdf", content_type="application/pdf") == files.pdf_bytes(

@@ -100,7 +100,7 @@ def test_a_new_member_signs_up_and_submits_evidence(client, consultation, django
 
     # Check your answers shows everything, with a change link per section.
     check = client.get(reverse("evidence:check_answers", args=[submission.public_id])).content.decode()
-    for text in ["nine months", "two hires", "1200 jobs", "annual-report.pdf", "Publishable"]:
+    for text in ["nine months", "two hires", "1,200 jobs", "annual-report.pdf", "Publishable"]:
         assert text in check
     assert check.count(">Change<") == 5
 

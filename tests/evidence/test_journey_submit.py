@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def ready(submitter, consultation):
     """A draft with everything needed to submit it."""
     draft = services.submission_start(consultation=consultation, user=submitter)
-    services.submission_update(submission=draft, by=submitter, data={"summary": "We make vaccines in Speke."})
+    services.submission_update(
+        submission=draft, by=submitter, data={"summary": "We make vaccines in Speke.", "confidentiality": "publishable"}
+    )
     question = consultation.questions.first()
     services.answers_save(submission=draft, by=submitter, answers={question.pk: "Skills gaps."})
     draft.refresh_from_db()
@@ -48,17 +50,21 @@ def test_references_have_no_gaps_across_organisations(consultation, submitter):
     references = []
     for user in [submitter, *others]:
         draft = services.submission_start(consultation=consultation, user=user)
-        services.submission_update(submission=draft, by=user, data={"summary": "s", "proposals": "p"})
+        services.submission_update(
+            submission=draft, by=user, data={"summary": "s", "proposals": "p", "confidentiality": "attributable"}
+        )
         references.append(services.submission_submit(submission=draft, by=user).reference)
     assert references == ["MMIP-0001", "MMIP-0002", "MMIP-0003", "MMIP-0004"]
 
 
 def test_a_refused_submit_uses_no_reference_number(consultation, submitter, outsider):
     empty = services.submission_start(consultation=consultation, user=submitter)
-    with pytest.raises(ValidationError, match="Add a summary"):
+    with pytest.raises(ValidationError, match="Enter a summary"):
         services.submission_submit(submission=empty, by=submitter)
     draft = services.submission_start(consultation=consultation, user=outsider)
-    services.submission_update(submission=draft, by=outsider, data={"summary": "s", "proposals": "p"})
+    services.submission_update(
+        submission=draft, by=outsider, data={"summary": "s", "proposals": "p", "confidentiality": "attributable"}
+    )
     assert services.submission_submit(submission=draft, by=outsider).reference == "MMIP-0001"
 
 

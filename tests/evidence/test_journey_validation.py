@@ -213,7 +213,7 @@ def test_confidential_responses_need_a_reason(submitter_client, draft):
     assert response.status_code == 200
     assert "Say why the material is commercially confidential." in response.content.decode()
     draft.refresh_from_db()
-    assert draft.confidentiality == Submission.Confidentiality.PUBLISHABLE
+    assert draft.confidentiality == ""  # nothing chosen yet: the refused choice is not saved
 
     response = submitter_client.post(
         url("section_confidentiality", draft),
@@ -259,11 +259,11 @@ def test_script_in_text_is_shown_escaped_everywhere(submitter_client, submitter,
 
 def test_check_answers_lists_what_is_missing_and_submit_refuses(submitter_client, draft):
     page = submitter_client.get(url("check_answers", draft)).content.decode()
-    assert "Add a summary of your evidence." in page
+    assert "Enter a summary of your evidence." in page
     assert "Answer at least one question or say what should change." in page
     assert "Submit response" not in page
     response = submitter_client.post(url("submit", draft), follow=True)
-    assert "Add a summary of your evidence." in response.content.decode()
+    assert "Enter a summary of your evidence." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Submission.Status.DRAFT and draft.reference == ""
 

@@ -34,6 +34,7 @@ def fill(draft, submitter, **changes):
         data={
             "summary": "Recruiting process engineers is our main constraint.",
             "proposals": "Fund apprenticeships in sterile manufacturing.",
+            "confidentiality": "publishable",
             **changes,
         },
     )
@@ -68,12 +69,14 @@ def test_the_receipt_summarises_what_was_submitted(draft, submitter, django_capt
     assert "Reference: MMIP-0001" in body
     assert "Organisation: Northern Biologics Ltd" in body
     assert "Recruiting process engineers is our main constraint." in body
+    assert "What should change?\nFund apprenticeships in sterile manufacturing." in body
     assert "Answers: 1" in body and "(7 words)" in body
-    assert "- Medicines manufacturing jobs: 1200 jobs (2023, Wales)" in body
+    assert "- Medicines manufacturing jobs: 1,200 jobs (2023, Wales)" in body
     assert "Confidentiality: Publishable: may be published with attribution" in body
     assert f"http://127.0.0.1:8000{submission.get_absolute_url()}" in body
     html, mimetype = receipt.alternatives[0]
     assert mimetype == "text/html" and "<strong>MMIP-0001</strong>" in html
+    assert "<h2>What should change?</h2>\n<p>Fund apprenticeships in sterile manufacturing.</p>" in html
     version = SubmissionVersion.objects.get(submission=submission, number=1)
     assert version.receipt_sent_at is not None
     submission.refresh_from_db()
@@ -194,3 +197,23 @@ def test_the_receipt_task_retries_mail_and_database_errors_with_backoff_and_has_
     assert issubclass(smtplib.SMTPException, task.autoretry_for)
     assert task.retry_backoff and task.max_retries >= 5
     assert task.soft_time_limit < task.time_limit
+
+
+def test_money_in_a_receipt_reads_the_way_people_write_it(draft, submitter, django_capture_on_commit_callbacks):
+    fill(draft, submitter)
+    services.data_point_save(
+        submission=draft,
+        by=submitter,
+        data_point=DataPoint(
+            indicator=factories.indicator("capital-investment"),
+            value=Decimal("85"),
+            unit="£ million a year",
+            period_start=2024,
+            geography=factories.region("wales"),
+            source="Board minutes",
+        ),
+    )
+    submit(draft, submitter, django_capture_on_commit_callbacks)
+    assert "Capital investment in UK pharmaceutical manufacturing: £85 million a year (2024, Wales)" in (
+        mail.outbox[0].body
+    )

@@ -571,7 +571,7 @@ def test_another_drafts_criterion_cannot_be_edited_through_this_draft(run, lead)
 
 
 @pytest.mark.django_db
-def test_an_unexplained_number_stops_a_draft_from_being_approved(run, lead):
+def test_an_unexplained_number_stops_a_draft_from_being_approved(run, lead, client):
     rec = Recommendation.objects.filter(run=run).first()
     assert rec.unexplained == [] and rec.figures  # as compiled: every number explained
     services.recommendation_transition(recommendation=rec, to="in_review", by=lead)
@@ -589,6 +589,9 @@ def test_an_unexplained_number_stops_a_draft_from_being_approved(run, lead):
         services.recommendation_transition(recommendation=rec, to="approved", by=lead)
     rec.refresh_from_db()
     assert rec.status == "in_review" and rec.unexplained == ["51 (objective)"]
+    client.force_login(lead)
+    page = client.get(rec.get_absolute_url()).content.decode()
+    assert "Figures audit:</strong> no figure or cited evidence explains 51 (objective)" in page
     services.recommendation_edit(
         recommendation=rec,
         by=lead,

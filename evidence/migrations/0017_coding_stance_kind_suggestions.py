@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evidence", "0015_submission_reference_upper_idx"),
+        ("evidence", "0016_confidentiality_chosen_explicitly"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

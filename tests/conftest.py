@@ -2,13 +2,23 @@
 a lead) and an open consultation. Tests marked ``postgres`` or ``redis_server`` skip where that is missing,
 and fail instead where CI requires them (tests/required.py)."""
 
+import os
 import shutil
 
 import pytest
 from django.conf import settings as django_settings
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
 from tests.required import pytest_runtest_makereport  # noqa: F401 (a hook: makes required skips fail)
+
+# Property-based tests draw the same examples on every run (derandomize: the seed comes from each test), so a
+# pass or a failure repeats, in CI and locally. HYPOTHESIS_PROFILE=explore draws new, random examples on each
+# run to look for bugs; a failure it finds is printed with the @reproduce_failure line that replays it.
+# Loaded here, before the test modules, whose own settings(...) inherit from the profile.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 def pytest_collection_modifyitems(items):

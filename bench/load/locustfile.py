@@ -124,6 +124,12 @@ class PagePass(FastHttpUser):
             1
         )
         self.round = 0
+        if self.page == "submit":  # a response needs a proposal or an answer before it can be submitted
+            self.client.post(
+                f"{self.response_url}answers/",
+                {"proposals": "Fund national sterile training centres.", "csrfmiddlewaretoken": self.token},
+                name="answers (set-up)",
+            )
 
     def _save(self, name: str):
         self.round += 1

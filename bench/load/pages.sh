@@ -29,7 +29,8 @@ export SESSIONS_FILE="$out/sessions"
 .venv/bin/gunicorn mmip.wsgi -w "${WEB_WORKERS:-3}" -b 127.0.0.1:$PORT --access-logfile /dev/null >"$out/gunicorn.log" 2>&1 &
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 rate() {  # PAGE USERS NAME -> requests per second of NAME (set-up requests excluded)
-  PAGE=$1 .venv/bin/locust -f bench/load/locustfile.py PagePass --headless -u "$2" -r "$2" -t "$DURATION" \
+  # --reset-stats: counted from when every user has opened its response (the set-up is not measured).
+  PAGE=$1 .venv/bin/locust -f bench/load/locustfile.py PagePass --headless -u "$2" -r "$2" -t "$DURATION" --reset-stats \
     -H "http://127.0.0.1:$PORT" --csv "$out/$1-$2" --only-summary >"$out/$1-$2.log" 2>&1 || true
   awk -F, -v name="$3" 'NR > 1 && $2 == name { printf "%.1f %s %s %s\n", $10, $3, $4, $17 }' "$out/$1-$2_stats.csv"
 }

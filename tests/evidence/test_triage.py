@@ -150,9 +150,11 @@ def test_the_change_page_shows_a_second_reviewer_only_their_own_rounds_tags_and_
     assert 'name="tags-INITIAL_FORMS" value="1"' in tags and 'name="excerpts-INITIAL_FORMS" value="1"' in excerpts
     assert f'<option value="{skills.pk}" selected>' in tags and '<option value="C" selected>' in tags
     assert "process engineers</textarea>" in excerpts and "Rob&#x27;s note" in excerpts
-    # ... and nothing of Rita's first round: not its component, grade, quotation or note.
+    # ... and nothing of Rita's first round: not its component, grade, quotation or note, in the inlines or
+    # anywhere else on the page (the audit trail shows Rob's own tag, not hers).
     assert f'<option value="{regulation.pk}" selected>' not in tags and '<option value="A" selected>' not in tags
-    assert "45 unfilled vacancies</textarea>" not in excerpts and "Rita&#x27;s note" not in page
+    assert "45 unfilled vacancies</textarea>" not in page and "Rita&#x27;s note" not in page
+    assert "grade C, primary (second round)" in page and "grade A" not in page
 
     # Both rounds done: now each reviewer sees the other's coding.
     review.complete_review(submission=submitted, by=reviewer)
@@ -162,6 +164,7 @@ def test_the_change_page_shows_a_second_reviewer_only_their_own_rounds_tags_and_
     assert 'name="tags-INITIAL_FORMS" value="2"' in tags and 'name="excerpts-INITIAL_FORMS" value="2"' in excerpts
     assert f'<option value="{regulation.pk}" selected>' in tags and '<option value="A" selected>' in tags
     assert "45 unfilled vacancies</textarea>" in excerpts and "Rita&#x27;s note" in excerpts
+    assert "grade A, primary (first round)" in page
 
 
 def test_a_lead_resolves_a_disagreement_and_the_first_round_becomes_final(submitted, reviewer, second_reviewer, lead):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from evidence.models import Submission
 from mmip.cache import ResilientRedisCache
 from tests import factories
-from tests.faults.test_broker_outage import PrivateRedis
+from tests.faults.private_redis import PrivateRedis
 
 pytestmark = [
     pytest.mark.django_db,
@@ -31,7 +31,7 @@ def redis_cache(settings, monkeypatch):
     }
     monkeypatch.setattr(ResilientRedisCache, "retry_after", 0.0)  # try Redis again at every call
     yield server
-    server.stop()
+    server.close()
 
 
 def test_the_cache_uses_redis_while_it_is_up(redis_cache):

@@ -53,12 +53,19 @@ def _unavailable(reason: str):
 
 
 class Worker:
-    """A ``celery -A mmip worker`` subprocess in its own process group (so its pool dies with it)."""
+    """A ``celery -A mmip worker`` subprocess in its own process group (so its pool dies with it).
 
-    def __init__(self, *, queue: str, env: dict, log: Path, mail_dir: Path, media_root: Path):
+    While the file ``gate`` exists, the worker holds every compile_component task before it starts
+    (tests/integration/worker_gate.py), leaving a ``held-<task id>`` file beside it."""
+
+    def __init__(self, *, queue: str, env: dict, log: Path, mail_dir: Path, media_root: Path, gate: Path):
         self.queue, self.env, self.log = queue, env, log
-        self.mail_dir, self.media_root = mail_dir, media_root
+        self.mail_dir, self.media_root, self.gate = mail_dir, media_root, gate
         self.process: subprocess.Popen | None = None
+
+    def held(self) -> list[Path]:
+        """The compile_component tasks the gate has held (and holds, while it exists)."""
+        return list(self.gate.parent.glob("held-*"))
 
     def start(self, timeout: float = 90) -> None:
         start = self.log.stat().st_size if self.log.exists() else 0
@@ -79,6 +86,8 @@ class Worker:
                     "--without-mingle",
                     "--without-gossip",
                     "--without-heartbeat",
+                    "--include",
+                    "tests.integration.worker_gate",
                     "-n",
                     f"{self.queue}@%h",
                 ],
@@ -180,13 +189,16 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             "MMIP_EXPORT_ROOT": str(root / "media" / "exports"),
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(root / "mail"),
+            "MMIP_TEST_GATE": str(root / "gate" / "closed"),
             "PYTHONUNBUFFERED": "1",
         },
         log=root / "worker.log",
         mail_dir=root / "mail",
         media_root=root / "media",
+        gate=root / "gate" / "closed",
     )
     worker.mail_dir.mkdir()
+    worker.gate.parent.mkdir()
     # This process publishes to the worker's broker and queue instead of running tasks in-process.
     saved = (app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager)
     app.conf.broker_url = settings.REDIS_URL
@@ -214,12 +226,14 @@ def worker(celery_worker_process, live_db, settings):
         worker.start()
     settings.MEDIA_ROOT = worker.media_root
     settings.MMIP_EXPORT_ROOT = worker.media_root / "exports"
-    for old in worker.mail_dir.glob("*.log"):
+    for old in [*worker.mail_dir.glob("*.log"), *worker.held()]:
         old.unlink()
+    worker.gate.unlink(missing_ok=True)
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = False
     yield worker
     app.conf.task_always_eager = saved
+    worker.gate.unlink(missing_ok=True)  # a failed test must not leave the next one's tasks held
 
 
 def wait_for(condition, timeout: float = 60, what: str = "the condition") -> None:

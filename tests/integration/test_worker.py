@@ -114,16 +114,18 @@ def test_uploaded_files_have_their_text_extracted_by_the_worker(worker):
 
 @pytest.mark.worker
 def test_a_compilation_completes_after_its_worker_is_killed_and_nothing_is_duplicated(worker):
-    demo.seed(submissions=12000, seed=5, reviewed=0.6)
+    demo.seed(submissions=600, seed=5, reviewed=0.6)
     consultation = demo.ensure_consultation()
+    # The gate holds the component tasks, so the worker dies mid-run whatever the machine's speed: the run
+    # cannot finish while one of its components has not even started.
+    worker.gate.touch()
     run = compile_services.compilation_start(consultation=consultation)
-    worker.wait_for(
-        lambda: CompilationRun.objects.get(pk=run.pk).state == "running", timeout=30, what="the run to start"
-    )
+    worker.wait_for(lambda: worker.held(), timeout=60, what="a component task to reach the worker")
     worker.kill()
     run.refresh_from_db()
-    assert not run.is_finished, "the run finished before the worker could be killed: seed more evidence"
+    assert run.state == "running" and not run.is_finished
     killed_at = run.components_done
+    worker.gate.unlink()
     worker.start()
     worker.wait_for(lambda: CompilationRun.objects.get(pk=run.pk).is_finished, timeout=240, what="the run to finish")
     run.refresh_from_db()

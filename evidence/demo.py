@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import demo_figures, duplicates, search
+from . import demo_figures, duplicates, language, search, suggestions
 from .models import (
     Answer,
     Attachment,
@@ -43,8 +44,10 @@ from .models import (
     Region,
     ReviewAssignment,
     ReviewRound,
+    Stance,
     Submission,
     SubmissionVersion,
+    Suggestion,
 )
 
 DEMO_SLUG = "mmip-call-for-evidence"
@@ -180,123 +183,246 @@ NAME_B = [
 ]
 NAME_C = ["Ltd", "plc", "UK Ltd", "Group", "Manufacturing Ltd", "Holdings"]
 
-BANK = {
-    "investment": [
-        "We are deciding where to build a {n} million pound fill-finish line and the UK is competing with Ireland and Singapore.",
-        "Capital grants in competing countries cover up to {p}% of eligible costs, against far less here.",
-        "Our last UK expansion took {m} months to secure support, compared with {k} months in Ireland.",
-        "The full expensing of plant and machinery has helped, but certainty beyond this parliament matters more.",
-        "At our {place} site we invested {n} million pounds over five years and created {j} jobs.",
-        "Without a predictable fund we cannot make the case to our global board for UK capacity.",
-    ],
-    "skills": [
-        "We have {j} unfilled vacancies for process engineers and validation specialists at {place}.",
-        "It takes {m} months on average to fill a qualified person role.",
-        "Our apprenticeship scheme trains {k} technicians a year, but the levy rules make it hard to expand.",
-        "Specialist skills in aseptic processing and advanced therapies are in short supply across the region.",
-        "We recruit {p}% of our scientists from outside the UK, and visa costs have risen sharply.",
-        "A shared training facility for sterile manufacturing would benefit the whole cluster.",
-    ],
-    "regulation": [
-        "Approval of a variation for our new line took {n} days, far beyond the statutory timeline.",
-        "Inspections of new facilities need to be scheduled within weeks, not months.",
-        "Recognition of FDA and EMA inspections would remove duplicated work for our {place} site.",
-        "Regulatory guidance for continuous manufacturing is still unclear in the UK.",
-        "The MHRA has improved its timelines since last year, and we welcome the change.",
-        "Clinical trial approvals have speeded up, which helps us plan UK launch supply.",
-    ],
-    "innovation": [
-        "We trialled continuous manufacturing at {place} and cut batch times by {p}%.",
-        "Scale-up facilities for cell and gene therapies are scarce and booked for {m} months ahead.",
-        "The catapult centres have been essential for our process development.",
-        "Digital twins of our lines could cut deviations, but the investment case is marginal without support.",
-        "Modular facilities would let us respond faster to demand, but planning rules assume traditional plants.",
-        "Funding for innovation is fragmented across too many small competitions.",
-    ],
-    "supply-chain": [
-        "We depend on a single supplier in Asia for {p}% of our key starting materials.",
-        "Shortage notifications for our products rose from {k} to {j} in two years.",
-        "Onshoring active ingredient production would need long-term purchase commitments.",
-        "Stockpiling six months of critical medicines costs us about {n} million pounds a year.",
-        "Diversifying suppliers takes {m} months because each change needs regulatory approval.",
-        "During the pandemic our {place} site kept supplying the NHS thanks to dual sourcing.",
-    ],
-    "sustainability": [
-        "Energy costs at our {place} site have doubled and now exceed {n} million pounds a year.",
-        "We have cut scope 1 and 2 emissions by {p}% since 2019 through heat pumps and solar.",
-        "Grid connection for electrification of steam generation will take {m} months.",
-        "Solvent recovery reduced our waste by {k} tonnes a year.",
-        "Green manufacturing needs capital support comparable to what other countries offer.",
-        "Water use in purification is a growing constraint in the South East.",
-    ],
-    "infrastructure": [
-        "Planning permission for our extension at {place} took {m} months.",
-        "Grid capacity in the cluster is fully allocated until the end of the decade.",
-        "A life-sciences cluster with shared utilities would lower our costs.",
-        "Transport links to ports matter for our exports of {n} million packs a year.",
-        "Available sites with the right zoning are scarce near our existing plant.",
-        "Local authorities need guidance on good manufacturing practice buildings.",
-    ],
-    "market": [
-        "The VPAG rebate rate of {p}% makes it hard to justify UK manufacturing investment.",
-        "NHS procurement on lowest price alone pushes generic production offshore.",
-        "Long-term contracts for critical medicines would justify {j} new jobs at {place}.",
-        "Uptake of new medicines in the NHS lags comparable countries by {m} months.",
-        "A clear demand signal for vaccines would secure our fill-finish capacity.",
-        "We do not think price controls are the main barrier; capacity decisions depend on global costs.",
-    ],
-    "collaboration": [
-        "The partnership should speak for the sector with one voice to government.",
-        "Promotion of the UK at trade missions has brought two inward investors to our cluster.",
-        "Coordination between departments on manufacturing policy is weak.",
-        "Investment promotion should highlight the {place} cluster's strengths.",
-        "Industry and government should agree shared targets with named owners.",
-        "A single front door for investors would save months of work.",
-    ],
-}
-
-PROPOSALS = {
-    "investment": [
-        "Create a long-term capital grant fund for manufacturing investment.",
-        "Make full expensing permanent and extend it to buildings.",
-    ],
-    "skills": [
-        "Fund a national sterile-manufacturing training centre.",
-        "Reform the apprenticeship levy so it can pay for modular training.",
-    ],
-    "regulation": [
-        "Set and publish service levels for MHRA inspections of new facilities.",
-        "Recognise inspections by trusted international regulators.",
-    ],
-    "innovation": [
-        "Fund shared scale-up capacity for advanced therapies.",
-        "Consolidate innovation funding into fewer, larger programmes.",
-    ],
-    "supply-chain": [
-        "Offer long-term purchase commitments for critical medicines made in the UK.",
-        "Fast-track regulatory approval of second suppliers.",
-    ],
-    "sustainability": [
-        "Support electrification of process heat with capital grants.",
-        "Give manufacturing sites priority for grid connections.",
-    ],
-    "infrastructure": [
-        "Designate manufacturing zones with planning fast tracks.",
-        "Invest in shared utilities for life-sciences clusters.",
-    ],
-    "market": [
-        "Reduce the VPAG rebate for medicines manufactured in the UK.",
-        "Use value, not price alone, in NHS procurement of generics.",
-    ],
-    "collaboration": [
-        "Set up a joint industry–government manufacturing board with published targets.",
-        "Create a single investment front door for life-sciences manufacturers.",
-    ],
+# Demo text by component and kind. "facts" are (sentence, excerpt kind) pairs; "asks" are ask groups, each
+# the same ask in several wordings (some naming who should act and by when); "counter" sentences oppose or
+# caution. A response's answer is built from them according to its stance on the component, so the demo
+# has asks phrased many ways, statements of fact that are not asks, and dissent.
+DEMO_TEXT = {
+    "investment": {
+        "facts": [
+            (
+                "We are deciding where to build a {n} million pound fill-finish line and the UK is competing with Ireland and Singapore.",
+                "problem",
+            ),
+            (
+                "Capital grants in competing countries cover up to {p}% of eligible costs, against far less here.",
+                "data",
+            ),
+            (
+                "Our last UK expansion took {m} months to secure support, compared with {k} months in Ireland.",
+                "problem",
+            ),
+            ("At our {place} site we invested {n} million pounds over five years and created {j} jobs.", "example"),
+            ("Without a predictable fund we cannot make the case to our global board for UK capacity.", "problem"),
+        ],
+        "asks": [
+            [
+                "HM Treasury should create a ten-year capital grant fund for medicines manufacturing.",
+                "We call on government to set up a long-term capital grant fund for manufacturing investment by 2026.",
+                "Create a long-term capital grant fund for medicines manufacturing investment.",
+            ],
+            [
+                "Make full expensing permanent and extend it to buildings.",
+                "The Treasury must extend full expensing to new buildings and make it permanent.",
+                "We recommend that full expensing is made permanent and extended to buildings.",
+            ],
+        ],
+        "counter": [
+            "We do not support new capital grants, which mostly reward investment that would happen anyway.",
+            "Grants risk distorting competition between large firms and smaller manufacturers.",
+        ],
+    },
+    "skills": {
+        "facts": [
+            ("We have {j} unfilled vacancies for process engineers and validation specialists at {place}.", "problem"),
+            ("It takes {m} months on average to fill a qualified person role.", "data"),
+            ("Our apprenticeship scheme trains {k} technicians a year.", "example"),
+            (
+                "Specialist skills in aseptic processing and advanced therapies are in short supply across the region.",
+                "problem",
+            ),
+            ("We recruit {p}% of our scientists from outside the UK, and visa costs have risen sharply.", "data"),
+        ],
+        "asks": [
+            [
+                "We call on DfE to reform the apprenticeship levy so that it can pay for modular courses by 2027.",
+                "The apprenticeship levy should be made flexible enough to fund short modular training for technicians.",
+                "Reform the apprenticeship levy so employers can spend it on modular courses.",
+            ],
+            [
+                "Government should fund a national training centre for sterile manufacturing.",
+                "Fund a national sterile manufacturing training centre open to the whole sector.",
+                "We would like to see a national training centre for sterile and aseptic manufacturing.",
+            ],
+        ],
+        "counter": [
+            "We are not convinced that another training centre is the answer, as existing centres are under-used.",
+            "Levy reform alone would do little to help small firms release staff for training.",
+        ],
+    },
+    "regulation": {
+        "facts": [
+            ("Approval of a variation for our new line took {n} days, far beyond the statutory timeline.", "problem"),
+            ("Regulatory guidance for continuous manufacturing is still unclear in the UK.", "problem"),
+            ("Clinical trial approvals have speeded up, which helps us plan UK launch supply.", "example"),
+            ("Duplicated inspections cost our {place} site about {k} weeks of staff time a year.", "data"),
+        ],
+        "asks": [
+            [
+                "The MHRA should publish service levels for inspections of new facilities within 12 months.",
+                "The MHRA must set and publish service levels for inspecting new manufacturing facilities.",
+                "Set and publish service levels for MHRA inspections of new facilities.",
+            ],
+            [
+                "Recognise inspections by trusted international regulators such as the FDA and EMA.",
+                "We urge the MHRA to recognise inspections carried out by trusted international regulators.",
+                "The UK should rely on inspections by trusted international regulators to avoid duplicated work.",
+            ],
+        ],
+        "counter": [
+            "We caution against relying on other regulators' inspections, which could weaken UK oversight of patient safety.",
+            "The MHRA has improved its timelines since last year, so new targets are unnecessary.",
+        ],
+    },
+    "innovation": {
+        "facts": [
+            ("We trialled continuous manufacturing at {place} and cut batch times by {p}%.", "example"),
+            ("Scale-up facilities for cell and gene therapies are scarce and booked for {m} months ahead.", "problem"),
+            ("The catapult centres have been essential for our process development.", "example"),
+            ("Funding for innovation is fragmented across too many small competitions.", "problem"),
+        ],
+        "asks": [
+            [
+                "Innovate UK should fund shared scale-up capacity for advanced therapies.",
+                "Fund shared scale-up facilities for cell and gene therapies.",
+                "We recommend that government funds shared scale-up capacity for advanced therapies.",
+            ],
+            [
+                "Consolidate innovation funding into fewer, larger programmes.",
+                "UKRI should merge small innovation competitions into fewer, larger programmes.",
+                "Innovation funding must be consolidated into fewer and larger programmes.",
+            ],
+        ],
+        "counter": [
+            "Larger programmes would crowd out small firms that rely on small competitions.",
+            "We are not convinced that more public scale-up capacity is needed while existing centres have spare slots.",
+        ],
+    },
+    "supply-chain": {
+        "facts": [
+            ("We depend on a single supplier in Asia for {p}% of our key starting materials.", "data"),
+            ("Shortage notifications for our products rose from {k} to {j} in two years.", "data"),
+            ("Stockpiling six months of critical medicines costs us about {n} million pounds a year.", "data"),
+            ("During the pandemic our {place} site kept supplying the NHS thanks to dual sourcing.", "example"),
+        ],
+        "asks": [
+            [
+                "Offer long-term purchase commitments for critical medicines made in the UK.",
+                "Government should offer long-term purchase commitments for critical medicines manufactured in the UK.",
+                "We call on DHSC to give long-term purchase commitments for critical medicines made in the UK.",
+            ],
+            [
+                "The MHRA should fast-track approval of second suppliers for critical medicines.",
+                "Fast-track regulatory approval of second suppliers.",
+                "It is essential that approvals of second suppliers are fast-tracked.",
+            ],
+        ],
+        "counter": [
+            "We do not support onshoring mandates, which would raise costs without making supply more secure.",
+            "Stockpiling obligations risk diverting money from investment in capacity.",
+        ],
+    },
+    "sustainability": {
+        "facts": [
+            ("Energy costs at our {place} site have doubled and now exceed {n} million pounds a year.", "data"),
+            ("We have cut scope 1 and 2 emissions by {p}% since 2019 through heat pumps and solar.", "example"),
+            ("Grid connection for electrification of steam generation will take {m} months.", "problem"),
+            ("Solvent recovery reduced our waste by {k} tonnes a year.", "example"),
+        ],
+        "asks": [
+            [
+                "Support electrification of process heat with capital grants.",
+                "DESNZ should offer capital grants for the electrification of process heat.",
+                "We would welcome capital grants to electrify process heat in manufacturing.",
+            ],
+            [
+                "Give manufacturing sites priority for grid connections.",
+                "Manufacturing sites must be given priority for grid connections within two years.",
+                "Ofgem should prioritise grid connections for medicines manufacturing sites.",
+            ],
+        ],
+        "counter": [
+            "We caution against grants for electrification while electricity costs several times more than gas.",
+            "Net zero targets should not be allowed to delay investment in new capacity.",
+        ],
+    },
+    "infrastructure": {
+        "facts": [
+            ("Planning permission for our extension at {place} took {m} months.", "problem"),
+            ("Grid capacity in the cluster is fully allocated until the end of the decade.", "problem"),
+            ("Transport links to ports matter for our exports of {n} million packs a year.", "data"),
+            ("Available sites with the right zoning are scarce near our existing plant.", "problem"),
+        ],
+        "asks": [
+            [
+                "Designate manufacturing zones with planning fast tracks.",
+                "Local authorities should designate manufacturing zones with fast-track planning.",
+                "We recommend designating life-sciences manufacturing zones with faster planning decisions.",
+            ],
+            [
+                "Invest in shared utilities for life-sciences clusters.",
+                "Government should invest in shared utilities for life-sciences manufacturing clusters.",
+                "There should be public investment in shared utilities for manufacturing clusters.",
+            ],
+        ],
+        "counter": [
+            "We do not support special planning zones, which could override the concerns of local communities.",
+            "Shared utilities risk favouring a few large clusters at the expense of other regions.",
+        ],
+    },
+    "market": {
+        "facts": [
+            ("The VPAG rebate rate of {p}% makes it hard to justify UK manufacturing investment.", "problem"),
+            ("NHS procurement on lowest price alone pushes generic production offshore.", "problem"),
+            ("Uptake of new medicines in the NHS lags comparable countries by {m} months.", "data"),
+            ("A clear demand signal for vaccines would secure our fill-finish capacity.", "problem"),
+        ],
+        "asks": [
+            [
+                "HM Treasury should cap the VPAG rebate rate at 15% for medicines made in the UK.",
+                "The rebate rate must be capped so that UK manufacturing can compete.",
+                "Cap the VPAG rebate rate for medicines manufactured in the UK.",
+            ],
+            [
+                "NHS England should use value, not price alone, when it buys generic medicines.",
+                "We urge NHS England to buy generic medicines on value rather than lowest price.",
+                "Use value, not price alone, in NHS procurement of generics.",
+            ],
+        ],
+        "counter": [
+            "We do not think price controls are the main barrier, as capacity decisions depend on global costs.",
+            "A lower rebate rate would cost the NHS money that should go to patient care.",
+        ],
+    },
+    "collaboration": {
+        "facts": [
+            ("Promotion of the UK at trade missions has brought two inward investors to our cluster.", "example"),
+            ("Coordination between departments on manufacturing policy is weak.", "problem"),
+            ("It took us {m} months to find the right contacts across government for one investment.", "problem"),
+        ],
+        "asks": [
+            [
+                "Set up a joint industry–government manufacturing board with published targets.",
+                "Industry and government should agree shared targets with named owners through a joint board.",
+                "We call on the Office for Life Sciences to set up a joint manufacturing board with published targets.",
+            ],
+            [
+                "Create a single front door for life-sciences investors.",
+                "DBT should create a single investment front door for life-sciences manufacturers.",
+                "We would like to see a single front door for investors in medicines manufacturing.",
+            ],
+        ],
+        "counter": [
+            "Another board would add bureaucracy without changing decisions.",
+            "We are not convinced that a single front door would help, as investors already have account managers.",
+        ],
+    },
 }
 
 CAMPAIGN_TEXT = (
-    "As a member of the UK Medicines Coalition I support the coalition's call for a national manufacturing "
-    "strategy with long-term funding, faster approvals and NHS demand signals that reward UK production."
+    "As members of the UK Medicines Coalition, we call on government to publish a national medicines "
+    "manufacturing strategy with long-term funding, faster approvals and NHS demand signals that reward UK "
+    "production."
 )
 
 
@@ -319,9 +445,42 @@ def _fill(template: str, rng: random.Random) -> str:
     )
 
 
-def _paragraph(slug: str, rng: random.Random) -> str:
-    sentences = rng.sample(BANK[slug], k=rng.randint(2, 4))
-    return " ".join(_fill(s, rng) for s in sentences)
+STANCE_WEIGHTS = {"supports": 70, "opposes": 10, "mixed": 8, "none": 12}
+
+
+def _paragraph(slug: str, rng: random.Random, stance: str = "none") -> str:
+    """An answer about one component, written from a stance: facts, an ask (in one of its wordings) and,
+    for opposing or mixed answers, a counter-argument."""
+    text = DEMO_TEXT[slug]
+    facts = [f for f, _ in text["facts"]]
+    ask = rng.choice(rng.choice(text["asks"]))
+    if stance == "supports":
+        parts = [*rng.sample(facts, k=rng.randint(1, 2)), ask]
+    elif stance == "opposes":
+        parts = [rng.choice(facts), rng.choice(text["counter"])]
+    elif stance == "mixed":
+        parts = [rng.choice(facts), ask, rng.choice(text["counter"])]
+    else:
+        parts = rng.sample(facts, k=min(len(facts), rng.randint(2, 3)))
+    return " ".join(_fill(p, rng) for p in parts)
+
+
+def _ask(slug: str, rng: random.Random) -> str:
+    return rng.choice(rng.choice(DEMO_TEXT[slug]["asks"]))
+
+
+def _patterns() -> list[tuple[re.Pattern, str, str]]:
+    """Every demo sentence as a pattern (its numbers and places as wildcards) with its kind and component:
+    how the demo's reviewers know what they are reading."""
+    out = []
+    for slug, text in DEMO_TEXT.items():
+        kinds = [(f, k) for f, k in text["facts"]]
+        kinds += [(a, "ask") for group in text["asks"] for a in group]
+        kinds += [(c, "counter") for c in text["counter"]]
+        for template, kind in kinds:
+            pattern = ".+?".join(re.escape(piece) for piece in re.split(r"\{\w+\}", template))
+            out.append((re.compile(pattern), kind, slug))
+    return out
 
 
 # --- Reference data ------------------------------------------------------------------------------------
@@ -555,7 +714,7 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
             weights=[70, 20, 10],
         )[0]
         summary = CAMPAIGN_TEXT if campaign else _paragraph(focus[0].slug, rng)
-        proposals = " ".join(rng.choice(PROPOSALS[c.slug]) for c in focus)
+        proposals = " ".join(_ask(c.slug, rng) for c in focus) if rng.random() < 0.5 else ""
         submission = Submission(
             consultation=consultation,
             organisation=org,
@@ -599,7 +758,8 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
     for submission, (i, rng, focus, campaign) in zip(submissions, extras, strict=True):
         for component in focus:
             for question in by_component.get(component.pk, [])[:1]:
-                text = CAMPAIGN_TEXT if campaign else _paragraph(component.slug, rng)
+                stance = rng.choices(list(STANCE_WEIGHTS), weights=list(STANCE_WEIGHTS.values()))[0]
+                text = CAMPAIGN_TEXT if campaign else _paragraph(component.slug, rng, stance)
                 target_rng = random.Random(f"{seed}:{i}:target:{component.pk}")  # nosec B311
                 target = demo_figures.target_sentence(cat.indicators_by_component.get(component.pk, []), target_rng)
                 text = f"{text} {target}".strip() if not campaign else text
@@ -660,6 +820,21 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
 # --- Reviews -------------------------------------------------------------------------------------------
 
 
+def _read(text: str, patterns) -> list[tuple[str, str]]:
+    """(sentence, kind) for each sentence of a demo answer; kind "" where no demo sentence matches."""
+    out = []
+    for sentence in language.sentences(text):
+        kind = next((k for pattern, k, _ in patterns if pattern.fullmatch(sentence.strip())), "")
+        out.append((sentence.strip(), kind))
+    return out
+
+
+def _stance(kinds: list[str]) -> str:
+    if "counter" in kinds:
+        return Stance.MIXED if "ask" in kinds else Stance.OPPOSES
+    return Stance.SUPPORTS if "ask" in kinds else Stance.NONE
+
+
 def _grade_for(rng: random.Random, has_data: bool, text: str) -> str:
     if has_data:
         return rng.choice(["A", "B", "B"])
@@ -699,6 +874,8 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
     now = timezone.now()
 
     updates, assignments, tags, excerpts = [], [], [], []
+    suggestions_made = []
+    patterns = _patterns()
     for sub_id in chosen:
         rng = random.Random(f"{seed}:review:{sub_id}")  # nosec B311
         answers = answers_by_sub.get(sub_id, [])
@@ -726,10 +903,16 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
             continue
         tagged = [c for _, c, _ in answers if c] or [rng.choice(component_ids)]
         tagged = list(dict.fromkeys(tagged))[:3]
+        # What each answer says, sentence by sentence: the reviewer codes the stance and the excerpts' kinds.
+        read = {answer_id: _read(text, patterns) for answer_id, _, text in answers}
+        said = {c: [k for a, comp, _ in answers if comp == c for _, k in read[a]] for c in tagged}
         first_tags = {}
         for n, component_id in enumerate(tagged):
             grade = _grade_for(rng, sub_id in with_data, " ".join(t for _, _, t in answers))
-            first_tags[component_id] = grade
+            stance = _stance(said.get(component_id, []))
+            if rng.random() < 0.05:
+                stance = Stance.NONE  # a reviewer who leaves the stance unrecorded
+            first_tags[component_id] = (grade, stance)
             tags.append(
                 ComponentTag(
                     submission_id=sub_id,
@@ -738,23 +921,30 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
                     reviewer=first,
                     relevance=ComponentTag.Relevance.PRIMARY if n == 0 else ComponentTag.Relevance.SECONDARY,
                     grade=grade,
+                    stance=stance,
                 )
             )
-        for answer_id, component_id, text in answers:
-            sentences = [s.strip() for s in text.split(". ") if len(s.split()) >= 6]
-            if component_id and sentences and rng.random() < 0.8:
-                quote = rng.choice(sentences)
-                excerpts.append(
-                    Excerpt(
-                        submission_id=sub_id,
-                        component_id=component_id,
-                        round=ReviewRound.FIRST,
-                        reviewer=first,
-                        answer_id=answer_id,
-                        text=quote,
-                        note=rng.choice(["", "Clear figure.", "Case study.", "Key point."]),
+        coded = []
+        for answer_id, component_id, _ in answers:
+            if not component_id:
+                continue
+            for sentence, kind in read[answer_id]:
+                keep = {"ask": 0.9, "counter": 1.0}.get(kind, 0.4)
+                if kind and rng.random() < keep:
+                    coded.append((answer_id, component_id, sentence, kind))
+                    excerpts.append(
+                        Excerpt(
+                            submission_id=sub_id,
+                            component_id=component_id,
+                            round=ReviewRound.FIRST,
+                            reviewer=first,
+                            answer_id=answer_id,
+                            text=sentence,
+                            kind=kind,
+                            note=rng.choice(["", "Clear figure.", "Case study.", "Key point."]),
+                        )
                     )
-                )
+        suggestions_made += suggestions.build_rows(submission_id=sub_id, version=1, answers=answers)
         if dual:
             assignments.append(
                 ReviewAssignment(
@@ -765,9 +955,11 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
                     completed_at=now,
                 )
             )
-            for component_id, grade in first_tags.items():
+            for component_id, (grade, stance) in first_tags.items():
                 if rng.random() < 0.25:  # disagreements on the grade
                     grade = {"A": "B", "B": "C", "C": "B", "D": "C"}[grade]
+                if rng.random() < 0.15:  # and on the stance
+                    stance = {"supports": "mixed", "opposes": "mixed", "mixed": "opposes", "none": "supports"}[stance]
                 tags.append(
                     ComponentTag(
                         submission_id=sub_id,
@@ -776,6 +968,23 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
                         reviewer=second,
                         relevance=ComponentTag.Relevance.PRIMARY,
                         grade=grade,
+                        stance=stance,
+                    )
+                )
+            for answer_id, component_id, sentence, kind in coded:
+                if rng.random() < 0.1:  # excerpt kinds disagree sometimes
+                    kind = {"ask": "problem", "problem": "data", "data": "problem", "example": "problem"}.get(
+                        kind, kind
+                    )
+                excerpts.append(
+                    Excerpt(
+                        submission_id=sub_id,
+                        component_id=component_id,
+                        round=ReviewRound.SECOND,
+                        reviewer=second,
+                        answer_id=answer_id,
+                        text=sentence,
+                        kind=kind,
                     )
                 )
             if rng.random() < 0.15:  # and sometimes on the components
@@ -803,6 +1012,7 @@ def seed_reviews(consultation: Consultation, fraction: float, seed: int) -> int:
     ReviewAssignment.objects.bulk_create(assignments, batch_size=BATCH)
     ComponentTag.objects.bulk_create(tags, batch_size=BATCH)
     Excerpt.objects.bulk_create(excerpts, batch_size=BATCH)
+    Suggestion.objects.bulk_create(suggestions_made, batch_size=BATCH)
     return len(chosen)
 
 

@@ -25,6 +25,7 @@ from .models import (
     Excerpt,
     ReviewAssignment,
     ReviewRound,
+    Stance,
     Submission,
 )
 
@@ -207,6 +208,7 @@ def tag_save(
     by,
     relevance: str = "primary",
     round: str | None = None,
+    stance: str | None = None,
 ) -> ComponentTag:
     submission = _locked(submission)
     round = round or round_of(by, submission) or ReviewRound.FIRST
@@ -218,6 +220,10 @@ def tag_save(
     tag.reviewer = by
     tag.grade = grade
     tag.relevance = relevance
+    if stance is not None:
+        if stance not in Stance.values:
+            raise ValidationError(f"“{stance}” is not a stance: use supports, opposes, mixed or none.")
+        tag.stance = stance
     tag.full_clean()
     tag.save()
     return tag
@@ -267,6 +273,45 @@ def coding(submission_id: int, round: str) -> dict[int, str]:
     )
 
 
+def stance_coding(submission_id: int, round: str) -> dict[int, str]:
+    return dict(
+        ComponentTag.objects.filter(submission_id=submission_id, round=round).values_list("component_id", "stance")
+    )
+
+
+def _excerpt_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def excerpt_pairs(submission_ids) -> list[tuple[int, str, str, str]]:
+    """Excerpts both rounds coded (same response, component and passage, one quoting the other):
+    (submission id, text, first round's kind, second round's kind)."""
+    rows: dict[tuple[int, str], list[tuple[int, str, str]]] = defaultdict(list)
+    for sub_id, round, component_id, text, kind in Excerpt.objects.filter(submission_id__in=submission_ids).values_list(
+        "submission_id", "round", "component_id", "text", "kind"
+    ):
+        rows[(sub_id, round)].append((component_id, _excerpt_key(text), kind))
+    pairs = []
+    for (sub_id, round), firsts in rows.items():
+        if round != ReviewRound.FIRST:
+            continue
+        seconds = rows.get((sub_id, ReviewRound.SECOND), [])
+        for component_id, text, kind in firsts:
+            match = next((k for c, t, k in seconds if c == component_id and (t in text or text in t)), None)
+            if match is not None:
+                pairs.append((sub_id, text, kind, match))
+    return pairs
+
+
+def disagrees(submission_id: int) -> bool:
+    """The two rounds differ on a component, its grade or stance, or the kind of an excerpt both coded."""
+    if coding(submission_id, ReviewRound.FIRST) != coding(submission_id, ReviewRound.SECOND):
+        return True
+    if stance_coding(submission_id, ReviewRound.FIRST) != stance_coding(submission_id, ReviewRound.SECOND):
+        return True
+    return any(first != second for _, _, first, second in excerpt_pairs([submission_id]))
+
+
 @transaction.atomic
 def complete_review(*, submission: Submission, by) -> ReviewAssignment:
     """A reviewer finishes their round; when both rounds of a dual review are done, compare them."""
@@ -282,11 +327,7 @@ def complete_review(*, submission: Submission, by) -> ReviewAssignment:
     rounds = dict(submission.assignments.values_list("round", "status"))
     if all(status == ReviewAssignment.Status.DONE for status in rounds.values()):
         if ReviewRound.SECOND in rounds:
-            first, second = (
-                coding(submission.pk, ReviewRound.FIRST),
-                coding(submission.pk, ReviewRound.SECOND),
-            )
-            submission.has_disagreement = first != second
+            submission.has_disagreement = disagrees(submission.pk)
             submission.save(update_fields=["has_disagreement", "updated_at"])
         if not submission.has_disagreement and submission.review_state == State.IN_REVIEW:
             review_transition(submission=submission, to=State.REVIEWED, by=by)
@@ -294,9 +335,11 @@ def complete_review(*, submission: Submission, by) -> ReviewAssignment:
 
 
 @transaction.atomic
-def resolve_disagreement(*, submission: Submission, by, final: dict[int, str], note: str) -> Submission:
-    """A lead settles a dual-review disagreement: ``final`` maps component id → grade and becomes the
-    first round's (canonical) coding."""
+def resolve_disagreement(
+    *, submission: Submission, by, final: dict[int, str], note: str, stances: dict[int, str] | None = None
+) -> Submission:
+    """A lead settles a dual-review disagreement: ``final`` maps component id → grade (and ``stances``
+    component id → stance) and becomes the first round's (canonical) coding."""
     submission = _locked(submission)
     if not by.has_perm("evidence.lead_consultation"):
         raise ValidationError("Only a lead can resolve disagreements.")
@@ -314,6 +357,7 @@ def resolve_disagreement(*, submission: Submission, by, final: dict[int, str], n
             grade=grade,
             by=by,
             round=ReviewRound.FIRST,
+            stance=(stances or {}).get(component_id),
         )
     ComponentTag.objects.filter(submission=submission, round=ReviewRound.FIRST).exclude(component_id__in=final).delete()
     submission.has_disagreement = False
@@ -385,3 +429,37 @@ def agreement(consultation_id: int | None = None, now: dt.datetime | None = None
         _kappa(all_first, all_second),
     )
     return overall, per_component
+
+
+def coding_agreement(consultation_id: int | None = None) -> list[Agreement]:
+    """Cohen's kappa for the stance on components both rounds tagged, and for the kind of excerpts both
+    rounds coded, over completed dual reviews."""
+    done = ReviewAssignment.objects.filter(round=ReviewRound.SECOND, status=ReviewAssignment.Status.DONE)
+    if consultation_id:
+        done = done.filter(submission__consultation_id=consultation_id)
+    submission_ids = list(done.values_list("submission_id", flat=True))
+    stances: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
+    for sub_id, round, component_id, stance in ComponentTag.objects.filter(
+        submission_id__in=submission_ids
+    ).values_list("submission_id", "round", "component_id", "stance"):
+        stances[(sub_id, component_id)][round] = stance
+    pairs = [v for v in stances.values() if len(v) == 2]
+    first = [v[ReviewRound.FIRST] for v in pairs]
+    second = [v[ReviewRound.SECOND] for v in pairs]
+    kinds = excerpt_pairs(submission_ids)
+    kind_first = [k1 or "unclassified" for _, _, k1, _ in kinds]
+    kind_second = [k2 or "unclassified" for _, _, _, k2 in kinds]
+    return [
+        Agreement(
+            "Stance on components both reviews tagged",
+            len(first),
+            sum(a == b for a, b in zip(first, second, strict=True)),
+            _kappa(first, second),
+        ),
+        Agreement(
+            "Kind of excerpts both reviews coded",
+            len(kind_first),
+            sum(a == b for a, b in zip(kind_first, kind_second, strict=True)),
+            _kappa(kind_first, kind_second),
+        ),
+    ]

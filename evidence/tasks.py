@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
-from . import duplicates, extraction, outbox, receipts, search
+from . import duplicates, extraction, outbox, receipts, search, suggestions
 
 # Transient failures worth another try: the database, the disk, the network. smtplib's errors and
 # socket timeouts are OSErrors.
@@ -71,17 +71,23 @@ def extract_attachment_text(attachment_id: int) -> None:
         return
     if attachment is not None:
         search.refresh([attachment.submission_id])
+        suggestions.suggestions_refresh(submission_id=attachment.submission_id)
 
 
 @shared_task(name="evidence.tasks.submission_submitted", soft_time_limit=300, time_limit=360, **RETRY)
 def submission_submitted(submission_id: int) -> None:
-    """After a (re)submission: refresh its search text, then look for duplicates and campaigns."""
+    """After a (re)submission: refresh its search text, look for duplicates and campaigns, and make the
+    reviewers' suggestions (asks and stance)."""
     search.refresh([submission_id])
     duplicates.detect_for_submission(submission_id=submission_id)
+    suggestions.suggestions_refresh(submission_id=submission_id)
 
 
 @shared_task(name="evidence.tasks.responses_imported", soft_time_limit=900, time_limit=960, **RETRY)
 def responses_imported(consultation_id: int, submission_ids: list[int]) -> None:
-    """After an import: index the imported responses, then compare them with the others in one pass."""
+    """After an import: index the imported responses, compare them with the others in one pass, and make
+    the reviewers' suggestions."""
     search.refresh(submission_ids)
     duplicates.detect(consultation_id=consultation_id, submission_ids=submission_ids)
+    for submission_id in submission_ids:
+        suggestions.suggestions_refresh(submission_id=submission_id)

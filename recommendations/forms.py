@@ -24,8 +24,9 @@ class RecommendationForm(forms.ModelForm):
 
     class Meta:
         model = Recommendation
-        fields = ["title", "objective"]
+        fields = ["title", "objective", "actor", "timescale"]
         widgets = {"objective": forms.Textarea(attrs={"rows": 4})}
+        labels = {"actor": "Who should act", "timescale": "By when"}
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()

@@ -112,6 +112,40 @@ class ComponentResult(models.Model):
         return f"{self.component} in run {self.run_id}: {self.get_state_display()}"
 
 
+class PublicBodyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class PublicBody(models.Model):
+    """A UK public body a recommendation can name as the actor (seeded by a data migration, editable in the
+    admin). The compilation names it when the evidence behind an ask names it or one of its aliases."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True, help_text="How a draft names it, e.g. 'DfE'.")
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names respondents use, e.g. ['Department for Education']."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    objects = PublicBodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "public bodies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def names(self) -> list[str]:
+        return [n for n in dict.fromkeys([self.name, self.short_name, *self.aliases]) if n]
+
+
 class Recommendation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -130,6 +164,15 @@ class Recommendation(models.Model):
     # numbers in its text nothing explains (a draft with any cannot be approved).
     figures = models.JSONField(default=list, blank=True)
     unexplained = models.JSONField(default=list, blank=True)
+    actor = models.CharField(max_length=200, blank=True, help_text="Who should act; blank: needs lead input.")
+    timescale = models.CharField(max_length=200, blank=True, help_text="By when; blank: needs lead input.")
+    contested = models.BooleanField(default=False, help_text="Opposition is strong relative to support.")
+    # How the compilation ranked and built it: supporters, types, coded and detected asks, the source ask,
+    # rank (ties shown as ties) and the other components that raised the same ask.
+    basis = models.JSONField(default=dict, blank=True)
+    also_components = models.ManyToManyField(
+        EcosystemComponent, blank=True, related_name="cross_referenced_recommendations"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # Optimistic locking: an edit saves only if nobody saved since the editor loaded the form.
     lock_version = models.PositiveIntegerField(default=1)
@@ -159,6 +202,76 @@ class Recommendation(models.Model):
     def references(self) -> list[str]:
         refs = [r for s in (*self.rationale, *self.dissent) for r in s.get("references", [])]
         return list(dict.fromkeys(refs))
+
+
+class ThemeQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Theme.Status.APPROVED)
+
+    def shown(self):
+        """Themes a lead sees on the run page (merged ones live on in the theme they were merged into)."""
+        return self.exclude(status=Theme.Status.MERGED)
+
+
+class Theme(models.Model):
+    """A theme of what respondents said about a component in one run. Leads rename, merge and approve
+    them; an approved label carries over to a later run's theme with the same members, and only approved
+    wording reaches the public 'You said, we did' page."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        MERGED = "merged", "Merged into another theme"
+
+    run = models.ForeignKey(CompilationRun, on_delete=models.CASCADE, related_name="themes")
+    component = models.ForeignKey(EcosystemComponent, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=200, help_text="The phrase drawn from its members (or a lead's wording).")
+    suggested_label = models.CharField(max_length=200, blank=True, help_text="What the compilation proposed.")
+    other_points = models.BooleanField(default=False, help_text="Points made by one response each.")
+    members = models.JSONField(default=list, help_text="References of the responses in the theme.")
+    stances = models.JSONField(default=dict, blank=True, help_text="Each member's stance on the component.")
+    # sha256 of the sorted member references: finds the same theme in a later run.
+    member_key = models.CharField(max_length=64, db_index=True)
+    supports = models.PositiveIntegerField(default=0)
+    opposes = models.PositiveIntegerField(default=0)
+    mixed = models.PositiveIntegerField(default=0)
+    quotes = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    merged_into = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["run", "component__order", "other_points", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "component", "number"],
+                name="theme_unique_number_per_component_and_run",
+                violation_error_message="This run already has a theme with this number for the component.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+                name="theme_merged_names_target",
+                violation_error_message="A merged theme must name the theme it was merged into.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def public_label(self) -> str | None:
+        """The wording the public may read: only a lead's approved label."""
+        return self.label if self.status == self.Status.APPROVED else None
 
 
 class SuccessCriterion(models.Model):

@@ -8,6 +8,8 @@ worker dies: a component with a result is not compiled again, and a finished run
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import time
 from decimal import Decimal
 
@@ -19,22 +21,27 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from evidence import outbox
+from evidence.language import content_lemmas, sentences
 from evidence.models import (
     Answer,
+    Attachment,
     ComponentTag,
     Consultation,
     DataPoint,
     EcosystemComponent,
     Excerpt,
     Indicator,
+    Question,
     ReviewRound,
     Submission,
 )
 
 from .compile import compile_component
 from .compile.audit import audit, draft_parts
+from .compile.crossref import DraftKey, cross_references
 from .compile.data import (
     NOT_ENOUGH,
+    ActorInfo,
     Baseline,
     ComponentInput,
     DataPointItem,
@@ -47,7 +54,7 @@ from .compile.data import (
     Text,
 )
 from .compile.figures import run_baselines
-from .models import CompilationRun, ComponentResult, Recommendation, SuccessCriterion
+from .models import CompilationRun, ComponentResult, PublicBody, Recommendation, SuccessCriterion, Theme
 
 State = CompilationRun.State
 
@@ -229,8 +236,9 @@ def run_figures(*, run: CompilationRun) -> dict:
 def load_component(run: CompilationRun, component: EcosystemComponent) -> ComponentInput:
     """The component's canonical coding: first-round tags on submitted, reviewed responses."""
     tags, tagged = _compiled_responses(run, component)
-    grade_of = dict(tags.values_list("submission_id", "grade"))
-    relevance_of = dict(tags.values_list("submission_id", "relevance"))
+    grade_of, relevance_of, stance_of = {}, {}, {}
+    for sub_id, grade, relevance, stance in tags.values_list("submission_id", "grade", "relevance", "stance"):
+        grade_of[sub_id], relevance_of[sub_id], stance_of[sub_id] = grade, relevance, stance
 
     answers: dict[int, list[str]] = {}
     for sub_id, text in (
@@ -240,14 +248,38 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
         .iterator(chunk_size=2000)
     ):
         answers.setdefault(sub_id, []).append(text)
-    excerpts: dict[int, list[str]] = {}
-    for sub_id, text in (
+    excerpts: dict[int, list[tuple[str, str]]] = {}
+    for sub_id, text, kind in (
         Excerpt.objects.filter(submission__in=tagged, component=component, round=ReviewRound.FIRST)
         .order_by("pk")
-        .values_list("submission_id", "text")
+        .values_list("submission_id", "text", "kind")
         .iterator(chunk_size=2000)
     ):
-        excerpts.setdefault(sub_id, []).append(text)
+        excerpts.setdefault(sub_id, []).append((text, kind))
+    # Attachments are response-wide: their text counts for the response's primary components only.
+    attachments: dict[int, list[str]] = {}
+    primary = [pk for pk, relevance in relevance_of.items() if relevance == ComponentTag.Relevance.PRIMARY]
+    for sub_id, text in (
+        Attachment.objects.filter(submission_id__in=primary, extraction_status=Attachment.Extraction.DONE)
+        .exclude(extracted_text="")
+        .order_by("pk")
+        .values_list("submission_id", "extracted_text")
+        .iterator(chunk_size=500)
+    ):
+        attachments.setdefault(sub_id, []).append(text)
+
+    # "What should change?" is response-wide: each of its sentences counts for the tagged component it fits.
+    vocabulary = component_vocabulary(run.consultation_id)
+    other_tags: dict[int, list[int]] = {}
+    for sub_id, component_id in ComponentTag.objects.filter(
+        round=ReviewRound.FIRST, submission__in=tagged.exclude(proposals="")
+    ).values_list("submission_id", "component_id"):
+        other_tags.setdefault(sub_id, []).append(component_id)
+    all_answers: dict[int, dict[int, str]] = {}
+    for sub_id, component_id, text in Answer.objects.filter(submission__in=tagged.exclude(proposals="")).values_list(
+        "submission_id", "question__component_id", "text"
+    ):
+        all_answers.setdefault(sub_id, {})[component_id] = text
 
     items, reference_of = [], {}
     rows = tagged.order_by("reference_number").values_list(
@@ -271,10 +303,14 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
         if not confidential:  # commercially confidential text never enters drafts; the response still counts
             texts = tuple(
                 [Text(ref, "answer", t) for t in answers.get(pk, [])]
-                + [Text(ref, "excerpt", t) for t in excerpts.get(pk, [])]
+                + [Text(ref, "excerpt", t, kind) for t, kind in excerpts.get(pk, [])]
+                + [Text(ref, "attachment", t) for t in attachments.get(pk, [])]
                 + ([Text(ref, "summary", summary)] if relevance_of[pk] == "primary" and summary else [])
             )
-            asks = (Text(ref, "proposal", proposals),) if proposals else ()
+            fitting = proposals_for(
+                component.pk, proposals, other_tags.get(pk, []), vocabulary, all_answers.get(pk, {})
+            )
+            asks = (Text(ref, "proposal", fitting),) if fitting else ()
         items.append(
             EvidenceItem(
                 reference=ref,
@@ -287,6 +323,7 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
                 confidential=confidential,
                 texts=texts,
                 proposals=asks,
+                stance=stance_of[pk],
             )
         )
 
@@ -296,14 +333,46 @@ def load_component(run: CompilationRun, component: EcosystemComponent) -> Compon
     baselines = {
         slug: Baseline.from_json(data) for slug, data in figures.get("baselines", {}).items() if slug in slugs.values()
     }
+    actors = tuple(
+        ActorInfo(label=body.label, names=tuple(body.names())) for body in PublicBody.objects.active().order_by("order")
+    )
     return ComponentInput(
         slug=component.slug,
         name=component.name,
+        actors=actors,
         items=tuple(items),
         data_points=tuple(_points(tagged, indicators=slugs) + _points(tagged, indicators=None)),
         indicators=tuple(indicator_info(i) for i in indicators),
         baselines=baselines,
     )
+
+
+def component_vocabulary(consultation_id: int) -> dict[int, set[str]]:
+    """The lemmas of each component's name, description and questions."""
+    words: dict[int, set[str]] = {}
+    for component in EcosystemComponent.objects.filter(consultations=consultation_id):
+        words[component.pk] = set(content_lemmas(f"{component.name} {component.description}"))
+    for component_id, text, guidance in Question.objects.filter(consultation_id=consultation_id).values_list(
+        "component_id", "text", "guidance"
+    ):
+        if component_id in words:
+            words[component_id] |= set(content_lemmas(f"{text} {guidance}"))
+    return words
+
+
+def proposals_for(component_id: int, proposals: str, tagged: list[int], vocabulary, answers: dict[int, str]) -> str:
+    """The sentences of "What should change?" that fit this component best among the response's tagged
+    components (by the words they share with each component's description, questions and answer)."""
+    others = [c for c in tagged if c != component_id]
+    if not others:
+        return proposals
+    known = {c: vocabulary.get(c, set()) | set(content_lemmas(answers.get(c, ""))) for c in [component_id, *others]}
+    kept = []
+    for sentence in sentences(proposals):
+        words = set(content_lemmas(sentence))
+        if len(words & known[component_id]) >= max(len(words & known[c]) for c in others):
+            kept.append(sentence)
+    return " ".join(kept)
 
 
 # --- Compiling and assembling ----------------------------------------------------------------------------
@@ -337,6 +406,59 @@ def component_compile(*, run_id: int, component_id: int) -> ComponentResult | No
         components_done=done, progress_at=timezone.now()
     )
     return stored
+
+
+def _cross_reference(run: CompilationRun) -> None:
+    """An ask raised under several components becomes one recommendation, under its main component
+    (most supporters), cross-referenced from the others: the duplicates are folded into it."""
+    recs = list(run.recommendations.select_related("component").order_by("component__order", "number"))
+    keys = [
+        DraftKey(
+            id=r.pk,
+            component=r.component.name,
+            lemmas=tuple(r.basis.get("lemmas", [])),
+            weight=float(r.basis.get("weighted_supporters", 0)),
+            order=(r.component.order, r.number),
+        )
+        for r in recs
+    ]
+    by_id = {r.pk: r for r in recs}
+    for main_id, twin_ids in cross_references(keys).items():
+        main = by_id[main_id]
+        twins = [by_id[t] for t in twin_ids]
+        # A response opposing or mixed on the main component is not counted as support there, whatever it
+        # said under another component.
+        against = {ref for d in main.dissent for ref in d.get("references", [])}
+        refs = sorted({ref for t in twins for ref in t.basis.get("references", [])} - against)
+        names = ", ".join(dict.fromkeys(t.component.name for t in twins))
+        main.rationale = [
+            *main.rationale,
+            {
+                "text": f"The same ask was raised under {names}; it is listed here once and cross-referenced there.",
+                "references": refs[:25],
+            },
+        ]
+        seen = {json.dumps(d, sort_keys=True) for d in main.dissent}
+        main.dissent = [
+            *main.dissent,
+            *[d for t in twins for d in t.dissent if json.dumps(d, sort_keys=True) not in seen],
+        ]
+        main.basis = {
+            **main.basis,
+            "also_under": [t.component.name for t in twins],
+            "references": sorted({*main.basis.get("references", []), *refs}),
+        }
+        main.contested = main.contested or any(t.contested for t in twins)
+        main.save(update_fields=["rationale", "dissent", "basis", "contested"])
+        main.also_components.add(*[t.component for t in twins])
+        SuccessCriterion.objects.filter(recommendation__in=twins).delete()
+        Recommendation.objects.filter(pk__in=twin_ids).delete()
+    # Keep numbers 1, 2, 3 … within each component.
+    for component_id in {r.component_id for r in recs}:
+        rows = list(run.recommendations.filter(component_id=component_id).order_by("number"))
+        for n, rec in enumerate(rows, start=1):
+            if rec.number != n:
+                Recommendation.objects.filter(pk=rec.pk).update(number=n)
 
 
 def _decimal(value) -> Decimal | None:
@@ -410,11 +532,17 @@ def run_assemble(*, run_id: int) -> CompilationRun:
                 dissent=draft["dissent"],
                 figures=draft.get("figures", []),
                 unexplained=draft.get("unexplained", []),
+                actor=draft.get("actor", "")[:200],
+                timescale=draft.get("timescale", "")[:200],
+                contested=draft.get("contested", False),
+                basis=draft.get("basis", {}),
             )
             made += 1
             for c in draft["criteria"]:
                 criteria.append(_criterion(recommendation, c, indicators.get(c["indicator"])))
     SuccessCriterion.objects.bulk_create(criteria)
+    _cross_reference(run)
+    themes_record(run=run, results=results)
     thin = [r.component.name for r in results if r.state == ComponentResult.State.NOT_ENOUGH]
     summary = f"{made} draft recommendation(s) across {len(results) - len(thin)} component(s)."
     if thin:
@@ -425,6 +553,129 @@ def run_assemble(*, run_id: int) -> CompilationRun:
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+# --- Themes: recorded per run, reviewed by leads ------------------------------------------------------------
+
+
+def member_key(references) -> str:
+    return hashlib.sha256(",".join(sorted(set(references))).encode()).hexdigest()
+
+
+def _counts(stances: dict[str, str]) -> dict[str, int]:
+    values = list(stances.values())
+    return {
+        "supports": sum(1 for v in values if v not in ("opposes", "mixed")),
+        "opposes": values.count("opposes"),
+        "mixed": values.count("mixed"),
+    }
+
+
+def themes_record(*, run: CompilationRun, results) -> list[Theme]:
+    """Store a run's themes. A theme with the same members as one a lead approved in an earlier run of the
+    consultation keeps the approved label (and stays approved)."""
+    made = []
+    for result in results:
+        for number, data in enumerate(result.data.get("themes", []), start=1):
+            key = member_key(data["references"])
+            earlier = (
+                Theme.objects.approved()
+                .filter(run__consultation_id=run.consultation_id, component=result.component, member_key=key)
+                .exclude(run=run)
+                .order_by("-run_id")
+                .first()
+            )
+            theme = Theme(
+                run=run,
+                component=result.component,
+                number=number,
+                label=(earlier.label if earlier else data["label"])[:200],
+                suggested_label=data["label"][:200],
+                other_points=data.get("other_points", False),
+                members=sorted(data["references"]),
+                stances=data.get("stances", {}),
+                member_key=key,
+                supports=data.get("supports", 0),
+                opposes=data.get("opposes", 0),
+                mixed=data.get("mixed", 0),
+                quotes=data.get("quotes", []),
+            )
+            if earlier:
+                theme.status = Theme.Status.APPROVED
+                theme.approved_by_id = earlier.approved_by_id
+                theme.approved_at = earlier.approved_at
+            made.append(theme)
+    return Theme.objects.bulk_create(made)
+
+
+def _theme_label(label: str) -> str:
+    label = " ".join((label or "").split())
+    if len(label) < 3:
+        raise ValidationError("Give the theme a label of at least 3 characters.")
+    if len(label) > 200:
+        raise ValidationError("Keep the theme's label under 200 characters.")
+    return label
+
+
+@transaction.atomic
+def theme_rename(*, theme: Theme, label: str, by) -> Theme:
+    theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    if theme.status == Theme.Status.MERGED:
+        raise ValidationError("This theme was merged into another; rename that one.")
+    theme.label = _theme_label(label)
+    theme.status = Theme.Status.PROPOSED  # new wording needs approving again
+    theme.approved_by, theme.approved_at = None, None
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_approve(*, theme: Theme, by, label: str | None = None) -> Theme:
+    theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    if theme.status == Theme.Status.MERGED:
+        raise ValidationError("This theme was merged into another; approve that one.")
+    if label is not None:
+        theme.label = _theme_label(label)
+    theme.status = Theme.Status.APPROVED
+    theme.approved_by, theme.approved_at = by, timezone.now()
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_merge(*, themes: list[Theme], label: str, by) -> Theme:
+    """Merge themes of one component and run into the first; the others point to it."""
+    rows = list(Theme.objects.select_for_update().filter(pk__in=[t.pk for t in themes]).order_by("number"))
+    if len(rows) < 2:
+        raise ValidationError("Choose at least two themes to merge.")
+    if len({(t.run_id, t.component_id) for t in rows}) > 1:
+        raise ValidationError("Only themes of the same component in the same run can be merged.")
+    if any(t.status == Theme.Status.MERGED for t in rows):
+        raise ValidationError("One of these themes was already merged into another.")
+    into, others = rows[0], rows[1:]
+    stances = {}
+    quotes = list(into.quotes)
+    for t in rows:
+        stances.update(t.stances)
+        quotes += [q for q in t.quotes if q not in quotes]
+    into.members = sorted({m for t in rows for m in t.members})
+    into.stances = stances
+    into.member_key = member_key(into.members)
+    into.quotes = quotes[:5]
+    into.other_points = all(t.other_points for t in rows)
+    for field, value in _counts(stances).items():
+        setattr(into, field, value)
+    into.label = _theme_label(label or into.label)
+    into.status = Theme.Status.PROPOSED
+    into.approved_by, into.approved_at = None, None
+    into.full_clean()
+    into.save()
+    for t in others:
+        t.status, t.merged_into = Theme.Status.MERGED, into
+        t.save(update_fields=["status", "merged_into"])
+    return into
 
 
 # --- Leads' edits -----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("compilations/", compilation.runs, name="runs"),
     path("compilations/start/", compilation.start, name="start"),
     path("compilations/<int:pk>/", compilation.run_detail, name="run_detail"),
+    path("compilations/<int:pk>/themes/", compilation.run_themes, name="run_themes"),
     path("drafts/<int:pk>/", drafts.draft_detail, name="draft_detail"),
     path("drafts/<int:pk>/edit/", drafts.draft_edit, name="draft_edit"),
     path("drafts/<int:pk>/criteria/", drafts.draft_criteria, name="draft_criteria"),

@@ -39,7 +39,7 @@ class RoundScopedInline(admin.TabularInline):
 class TagForm(forms.ModelForm):
     class Meta:
         model = ComponentTag
-        fields = ["component", "relevance", "grade"]
+        fields = ["component", "relevance", "grade", "stance"]
         help_texts = {"grade": " ".join(f"{g}: {d}" for g, d in GRADE_DEFINITIONS.items())}
 
     def clean(self):
@@ -54,7 +54,7 @@ class TagForm(forms.ModelForm):
 class ComponentTagInline(RoundScopedInline):
     model = ComponentTag
     form = TagForm
-    fields = ["component", "relevance", "grade", "round", "reviewer"]
+    fields = ["component", "relevance", "grade", "stance", "round", "reviewer"]
     readonly_fields = ["round", "reviewer"]
     verbose_name = "component tag"
 
@@ -62,11 +62,16 @@ class ComponentTagInline(RoundScopedInline):
 class ExcerptForm(forms.ModelForm):
     class Meta:
         model = Excerpt
-        fields = ["component", "answer", "attachment", "text", "note"]
+        fields = ["component", "kind", "answer", "attachment", "text", "note"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 2, "cols": 50}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields and not self.fields["kind"].disabled:
+            self.fields["kind"].required = True  # blank only on excerpts coded before kinds existed
 
     def clean(self):
         data = super().clean()
@@ -90,11 +95,11 @@ class ExcerptForm(forms.ModelForm):
 class ExcerptInline(RoundScopedInline):
     model = Excerpt
     form = ExcerptForm
-    fields = ["component", "answer", "attachment", "text", "note", "round", "reviewer"]
+    fields = ["component", "kind", "answer", "attachment", "text", "note", "round", "reviewer"]
     readonly_fields = ["round", "reviewer"]
     # What a reviewer without the confidential-evidence permission sees of a confidential response's
     # excerpts: where they are coded, never the quote, the note or the file they came from.
-    withheld_fields = ["component", "round", "reviewer"]
+    withheld_fields = ["component", "kind", "round", "reviewer"]
 
     def get_fields(self, request, obj=None):
         if obj is not None and withheld(request, obj):

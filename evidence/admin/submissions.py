@@ -33,9 +33,12 @@ from ..models import (
     Excerpt,
     ReviewAssignment,
     ReviewRound,
+    Stance,
     Submission,
 )
 from ..spreadsheets import spreadsheet_row
+from ..suggestions import quality as suggestion_quality
+from . import suggestions as suggestion_panel
 from .confidentiality import WITHHELD, attach_viewer, sees_confidential, viewer_of, withheld_from_viewer
 from .filters import (
     ComponentFilter,
@@ -171,12 +174,14 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "attachments_list",
         "duplicate_flags",
         "dual_review",
+        "suggestions_panel",
         "audit_trail",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "status", "organisation_details", "arrived", "confidentiality_notice"]}),
         ("Review", {"fields": ["review_state", "exclusion_reason", "move_to", "reason", "dual_review"]}),
         ("Response", {"fields": ["response_text", "data_points_table", "attachments_list"]}),
+        ("Suggestions (asks and stance)", {"fields": ["suggestions_panel"]}),
         ("Duplicates and campaigns", {"fields": ["duplicate_flags"]}),
         ("Audit trail", {"classes": ["collapse"], "fields": ["audit_trail"]}),
     ]
@@ -403,6 +408,10 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             return f"Resolved by {obj.disagreement_resolved_by} on {when}: {obj.disagreement_note}"
         return "Sampled for a second, independent review."
 
+    @admin.display(description="suggestions")
+    def suggestions_panel(self, obj):
+        return suggestion_panel.panel(obj)
+
     @admin.display(description="who changed what")
     def audit_trail(self, obj):
         viewer = viewer_of(obj)
@@ -498,6 +507,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                     grade=instance.grade,
                     by=request.user,
                     relevance=instance.relevance,
+                    stance=instance.stance,
                     round=instance.round if instance.pk else mine,
                 )
             elif isinstance(instance, Excerpt):
@@ -641,6 +651,11 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 name="evidence_submission_agreement",
             ),
             path(
+                "<int:pk>/suggestions/<int:sid>/<str:action>/",
+                self.admin_site.admin_view(lambda request, **kw: suggestion_panel.decide_view(self, request, **kw)),
+                name="evidence_submission_suggestion",
+            ),
+            path(
                 "<int:pk>/resolve/",
                 self.admin_site.admin_view(self.resolve_view),
                 name="evidence_submission_resolve",
@@ -659,6 +674,8 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         consultation_id = request.GET.get("consultation") or None
         overall, per_component = review.agreement(int(consultation_id) if consultation_id else None)
+        coding = review.coding_agreement(int(consultation_id) if consultation_id else None)
+        suggested = suggestion_quality(int(consultation_id) if consultation_id else None)
         disagreements = (
             Submission.objects.filter(has_disagreement=True)
             .select_related("organisation")
@@ -669,6 +686,8 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             "title": "Dual-review agreement",
             "overall": overall,
             "per_component": per_component,
+            "coding": coding,
+            "suggestions": suggested,
             "disagreements": disagreements,
             "consultations": Consultation.objects.all(),
             "opts": self.model._meta,
@@ -681,6 +700,8 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         submission = get_object_or_404(self.get_queryset(request), pk=pk)
         first = review.coding(submission.pk, ReviewRound.FIRST)
         second = review.coding(submission.pk, ReviewRound.SECOND)
+        first_stance = review.stance_coding(submission.pk, ReviewRound.FIRST)
+        second_stance = review.stance_coding(submission.pk, ReviewRound.SECOND)
         components = submission.consultation.components.all()
         error = None
         if request.method == "POST":
@@ -689,9 +710,18 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 for c in components
                 if request.POST.get(f"grade_{c.pk}") in {"A", "B", "C", "D"}
             }
+            stances = {
+                c.pk: request.POST.get(f"stance_{c.pk}")
+                for c in components
+                if request.POST.get(f"stance_{c.pk}") in Stance.values
+            }
             try:
                 review.resolve_disagreement(
-                    submission=submission, by=request.user, final=final, note=request.POST.get("note", "")
+                    submission=submission,
+                    by=request.user,
+                    final=final,
+                    note=request.POST.get("note", ""),
+                    stances=stances,
                 )
             except ValidationError as exc:
                 error = " ".join(exc.messages)
@@ -702,7 +732,12 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "title": f"Resolve the disagreement on {submission.reference}",
             "submission": submission,
-            "rows": [(c, first.get(c.pk), second.get(c.pk)) for c in components],
+            "rows": [
+                (c, first.get(c.pk), second.get(c.pk), first_stance.get(c.pk), second_stance.get(c.pk))
+                for c in components
+            ],
+            "stances": Stance.choices,
+            "kind_pairs": [p for p in review.excerpt_pairs([submission.pk]) if p[2] != p[3]],
             "error": error,
             "opts": self.model._meta,
             "grades": ["A", "B", "C", "D"],

@@ -47,12 +47,15 @@ from .review import (
     HistoricalDuplicateFlag,
     HistoricalExcerpt,
     HistoricalReviewAssignment,
+    ExcerptKind,
     PassageBand,
     ReviewAssignment,
     ReviewRound,
+    Stance,
     TextFingerprint,
 )
 from .outbox import OutboxTask
+from .suggestions import Suggestion, SuggestionDecision
 
 # isort: on
 
@@ -102,6 +105,11 @@ __all__ = [
     "ReviewAssignment",
     "ReviewRound",
     "TextFingerprint",
+    "ExcerptKind",
+    "Stance",
     # outbox
     "OutboxTask",
+    # suggestions
+    "Suggestion",
+    "SuggestionDecision",
 ]

@@ -77,8 +77,17 @@ GRADE_DEFINITIONS = {
 }
 
 
+class Stance(models.TextChoices):
+    """A response's position on change in one component, as a reviewer codes it on the component tag."""
+
+    SUPPORTS = "supports", "Supports change"
+    OPPOSES = "opposes", "Opposes or cautions"
+    MIXED = "mixed", "Mixed"
+    NONE = "none", "No position"
+
+
 class ComponentTag(models.Model):
-    """A reviewer's coding of a submission to an ecosystem component, with relevance and grade."""
+    """A reviewer's coding of a submission to an ecosystem component: relevance, grade and stance."""
 
     class Relevance(models.TextChoices):
         PRIMARY = "primary", "Primary"
@@ -90,6 +99,12 @@ class ComponentTag(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     relevance = models.CharField(max_length=10, choices=Relevance.choices, default=Relevance.PRIMARY)
     grade = models.CharField(max_length=1, choices=Grade.choices)
+    stance = models.CharField(
+        max_length=10,
+        choices=Stance.choices,
+        default=Stance.NONE,
+        help_text="The response's position on change in this component. Opposition is never counted as support.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -107,6 +122,11 @@ class ComponentTag(models.Model):
                 name="tag_grade_in_range",
                 violation_error_message="The grade must be A, B, C or D.",
             ),
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values),
+                name="tag_stance_valid",
+                violation_error_message="The stance must be supports, opposes or cautions, mixed or no position.",
+            ),
         ]
         indexes = [
             # Compilation and the coverage matrix read tags by component.
@@ -117,8 +137,20 @@ class ComponentTag(models.Model):
         return f"{self.component} ({self.grade})"
 
 
+class ExcerptKind(models.TextChoices):
+    """What an excerpt is, as a reviewer codes it."""
+
+    ASK = "ask", "Ask: what should change"
+    PROBLEM = "problem", "Problem or impact"
+    DATA = "data", "Data"
+    COUNTER = "counter", "Counter-argument"
+    EXAMPLE = "example", "Example or case study"
+
+
 class Excerpt(models.Model):
-    """A passage quoted from an answer or attachment, coded to a component, with a reviewer's note."""
+    """A passage quoted from an answer or attachment, coded to a component and a kind, with a note."""
+
+    Kind = ExcerptKind
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="excerpts")
     component = models.ForeignKey(EcosystemComponent, on_delete=models.PROTECT, related_name="excerpts")
@@ -127,6 +159,8 @@ class Excerpt(models.Model):
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts")
     attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="excerpts")
     text = models.TextField()
+    # Blank only on excerpts coded before kinds existed; the reviewers' form requires one.
+    kind = models.CharField(max_length=10, choices=Kind.choices, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -135,10 +169,15 @@ class Excerpt(models.Model):
         ordering = ["submission", "pk"]
         constraints = [
             models.CheckConstraint(
+                condition=Q(kind__in=[*ExcerptKind.values, ""]),
+                name="excerpt_kind_valid",
+                violation_error_message="The kind must be ask, problem or impact, data, counter-argument or example.",
+            ),
+            models.CheckConstraint(
                 condition=~(Q(answer__isnull=False) & Q(attachment__isnull=False)),
                 name="excerpt_one_source",
                 violation_error_message="Quote either an answer or an attachment, not both.",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,8 +28,9 @@ class Text:
     """A passage of evidence about the component: an answer, an excerpt or a proposal."""
 
     reference: str
-    kind: str  # "answer", "excerpt", "summary" or "proposal"
+    kind: str  # "answer", "attachment", "excerpt", "summary" or "proposal"
     text: str
+    excerpt_kind: str = ""  # an excerpt's coded kind: ask, problem, data, counter, example ("" not classified)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class EvidenceItem:
     confidential: bool
     texts: tuple[Text, ...] = ()
     proposals: tuple[Text, ...] = ()
+    stance: str = "none"  # coded on the component tag: supports, opposes, mixed or none (no position)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,14 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class ActorInfo:
+    """A public body from the catalogue: how a draft names it, and the names respondents use for it."""
+
+    label: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ComponentInput:
     slug: str
     name: str
@@ -108,6 +118,7 @@ class ComponentInput:
     indicators: tuple[IndicatorInfo, ...]
     # The run's baselines (one per indicator, computed once for the whole run) for this component's indicators.
     baselines: dict[str, Baseline] = field(default_factory=dict, hash=False, compare=False)
+    actors: tuple[ActorInfo, ...] = ()
 
 
 @dataclass
@@ -130,11 +141,16 @@ class Quote:
 
 @dataclass
 class Theme:
-    label: str
+    label: str  # a key phrase drawn from its members, never a list of terms
     terms: list[str]
-    size: int
+    size: int  # responses
     references: list[str]
     quotes: list[Quote]
+    supports: int = 0  # distinct organisations by stance
+    opposes: int = 0
+    mixed: int = 0
+    other_points: bool = False  # single-member points, grouped under "Other points"
+    stances: dict[str, str] = field(default_factory=dict)  # reference → supports, opposes, mixed or none
 
 
 @dataclass
@@ -232,6 +248,10 @@ class Draft:
     criteria: list[Criterion]
     figures: list[Figure] = field(default_factory=list)  # every figure the draft states (the audit's table)
     unexplained: list[str] = field(default_factory=list)  # numbers no figure explains: not publishable
+    actor: str = ""  # "" when the evidence names no public body: needs lead input
+    timescale: str = ""  # "" when the evidence states none: needs lead input
+    contested: bool = False
+    basis: dict = field(default_factory=dict)  # ranking and provenance (see compile/asks.py)
 
 
 @dataclass

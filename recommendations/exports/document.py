@@ -163,6 +163,9 @@ def _component(pack: Pack, number: int, component: PackComponent) -> list[Block]
         blocks.append(Heading(f"Recommendation {rec.number}: {rec.title}", 2, outline=True))
         for section in RECOMMENDATION_SECTIONS:
             blocks.extend(section(rec))
+    if component.cross_references:
+        blocks.append(Heading("Also raised under this component", 2))
+        blocks.append(ItemList(tuple(Paragraph.of(text) for text in component.cross_references)))
     blocks.extend(_confidential_evidence(pack, component))
     return blocks
 
@@ -217,7 +220,7 @@ def _themes(component: PackComponent) -> list[Block]:
         return []
     blocks: list[Block] = [Heading("Themes", 2)]
     for theme in component.themes:
-        blocks.append(Paragraph((Span(theme.label, bold=True), Span(f" ({theme.size} responses)"))))
+        blocks.append(Paragraph((Span(theme.label, bold=True), Span(f" ({theme.counts})"))))
         blocks.extend(Paragraph.of(f"“{q.text}”", q.references, Style.QUOTE) for q in theme.quotes)
     return blocks
 
@@ -227,7 +230,7 @@ def _themes(component: PackComponent) -> list[Block]:
 
 def _rec_status_and_objective(rec: PackRecommendation) -> list[Block]:
     return [
-        Paragraph.of(f"Status: {rec.status}."),
+        Paragraph.of(f"{rec.status_line}."),
         Paragraph((Span("Objective. ", bold=True), Span(rec.objective))),
     ]
 

@@ -16,9 +16,10 @@ from evidence.models import DataPoint, Submission
 from evidence.units import format_value
 
 from ..compile.data import Origin
-from ..models import CompilationRun, ComponentResult, Recommendation, SuccessCriterion
+from ..models import CompilationRun, ComponentResult, Recommendation, SuccessCriterion, Theme
 
 CONFIDENTIAL_MARK = "Commercial in confidence"
+NEEDS_LEAD_INPUT = "needs lead input"
 SCHEMA_VERSION = "1.0"
 
 
@@ -88,6 +89,20 @@ class PackRecommendation:
     rationale: list[Statement]
     dissent: list[Statement]
     criteria: list[Criterion]
+    actor: str = NEEDS_LEAD_INPUT
+    timescale: str = NEEDS_LEAD_INPUT
+    contested: bool = False
+    cross_reference: str = ""  # set when the recommendation is listed in full under another component
+
+    @property
+    def status_line(self) -> str:
+        """Status, who should act and by when (and whether it is contested), for every writer."""
+        parts = [f"Status: {self.status}", f"Who: {self.actor}", f"By when: {self.timescale}"]
+        if self.contested:
+            parts.append("Contested: opposition is strong relative to support")
+        if self.cross_reference:
+            parts.append(self.cross_reference)
+        return " · ".join(parts)
 
 
 @dataclass
@@ -95,6 +110,16 @@ class PackTheme:
     label: str
     size: int
     quotes: list[Statement]
+    supports: int = 0
+    opposes: int = 0
+    mixed: int = 0
+    approved: bool = False
+
+    @property
+    def counts(self) -> str:
+        return f"{self.size} responses: {self.supports} support, {self.opposes} oppose, {self.mixed} mixed" + (
+            "" if self.approved else "; wording not yet approved"
+        )
 
 
 @dataclass
@@ -115,6 +140,7 @@ class PackComponent:
     confidential_evidence: list[Statement] = field(default_factory=list)
     other_measures: list[PackMeasure] = field(default_factory=list)
     confidential_figures: list[Statement] = field(default_factory=list)
+    cross_references: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -159,15 +185,21 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
     consultation = run.consultation
     results = {r.component_id: r for r in run.results.select_related("component")}
     recommendations = run.recommendations.select_related("component").prefetch_related(
-        Prefetch("criteria", queryset=SuccessCriterion.objects.select_related("indicator"))
+        Prefetch("criteria", queryset=SuccessCriterion.objects.select_related("indicator")), "also_components"
     )
     if approved_only:
         recommendations = recommendations.filter(status=Recommendation.Status.APPROVED)
         if not recommendations.exists():
             raise PackError(f"Run {run.pk} has no approved recommendations yet.")
     by_component: dict[int, list[Recommendation]] = {}
+    also: dict[int, list[Recommendation]] = {}
     for rec in recommendations:
         by_component.setdefault(rec.component_id, []).append(rec)
+        for other in rec.also_components.all():
+            also.setdefault(other.pk, []).append(rec)
+    run_themes: dict[int, list[Theme]] = {}
+    for theme in run.themes.shown().order_by("other_points", "number"):
+        run_themes.setdefault(theme.component_id, []).append(theme)
 
     cited: dict[str, int] = {}
     figures: list[PackFigure] = []
@@ -233,15 +265,32 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
                     rationale=[Statement(s["text"], cite(s.get("references", []))) for s in rec.rationale],
                     dissent=[Statement(s["text"], cite(s.get("references", []))) for s in rec.dissent],
                     criteria=criteria,
+                    actor=rec.actor or NEEDS_LEAD_INPUT,
+                    timescale=rec.timescale or NEEDS_LEAD_INPUT,
+                    contested=rec.contested,
+                    cross_reference=(
+                        "Also raised under " + ", ".join(c.name for c in rec.also_components.all())
+                        if rec.also_components.all()
+                        else ""
+                    ),
                 )
             )
+        # The same ask raised here but listed in full under another component: a cross-reference, not a copy.
+        cross_references = [
+            f"Recommendation {rec.component.order}.{rec.number} under {rec.component.name}: {rec.title}"
+            for rec in also.get(component.pk, [])
+        ]
         themes = [
             PackTheme(
-                label=t["label"],
-                size=t["size"],
-                quotes=[Statement(q["text"], cite([q["reference"]])) for q in t["quotes"]],
+                label=t.label,
+                size=t.size,
+                quotes=[Statement(q["text"], cite([q["reference"]])) for q in t.quotes],
+                supports=t.supports,
+                opposes=t.opposes,
+                mixed=t.mixed,
+                approved=t.status == Theme.Status.APPROVED,
             )
-            for t in data.get("themes", [])
+            for t in run_themes.get(component.pk, [])
         ]
         other_measures = [
             PackMeasure(m["name"], m["values"], cite(m["references"])) for m in data.get("other_measures", [])
@@ -299,6 +348,7 @@ def build_pack(run: CompilationRun, *, include_confidential: bool = False, appro
                 confidential_evidence=confidential,
                 other_measures=other_measures,
                 confidential_figures=confidential_figures,
+                cross_references=cross_references,
             )
         )
 

@@ -10,7 +10,7 @@ from evidence.models import Consultation
 
 from .. import services
 from ..forms import StartCompilationForm
-from ..models import CompilationRun
+from ..models import CompilationRun, Theme
 from ..permissions import lead_required
 
 
@@ -54,5 +54,40 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return response
         return render(request, "recommendations/_progress.html", context)
     context["results"] = run.results.select_related("component")
-    context["recommendations"] = run.recommendations.select_related("component").prefetch_related("criteria")
+    context["recommendations"] = run.recommendations.select_related("component").prefetch_related(
+        "criteria", "also_components"
+    )
+    themes: dict = {}
+    for theme in run.themes.shown().select_related("component", "approved_by"):
+        themes.setdefault(theme.component, []).append(theme)
+    context["themes"] = list(themes.items())
     return render(request, "recommendations/run_detail.html", context)
+
+
+@lead_required
+@require_POST
+def run_themes(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead renames, approves or merges the themes of a run."""
+    run = get_object_or_404(CompilationRun, pk=pk)
+    action = request.POST.get("action")
+    ids = [int(i) for i in request.POST.getlist("theme") if i.isdigit()]
+    chosen = list(Theme.objects.filter(run=run, pk__in=ids).order_by("number"))
+    label = request.POST.get("label")
+    try:
+        if not chosen:
+            raise ValidationError("Choose a theme first.")
+        if action == "rename":
+            services.theme_rename(theme=chosen[0], label=label or "", by=request.user)
+            messages.success(request, f"Theme renamed to “{label}”; approve it to publish the wording.")
+        elif action == "approve":
+            theme = services.theme_approve(theme=chosen[0], by=request.user, label=label or None)
+            messages.success(request, f"Theme “{theme.label}” approved: this wording may be published.")
+        elif action == "merge":
+            theme = services.theme_merge(themes=chosen, label=label or "", by=request.user)
+            messages.success(request, f"{len(chosen)} themes merged into “{theme.label}”.")
+        else:
+            raise ValidationError("Unknown action: rename, approve or merge a theme.")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(f"{run.get_absolute_url()}#themes")

@@ -116,7 +116,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     recommendation=recommendation,
                     by=request.user,
                     lock_version=form.cleaned_data["lock_version"],
-                    data={"title": form.cleaned_data["title"], "objective": form.cleaned_data["objective"]},
+                    data={field: form.cleaned_data[field] for field in ("title", "objective", "actor", "timescale")},
                 )
             except services.EditConflict as clash:
                 # Neither edit is lost: the other lead's version is saved, yours stays in the form, with the

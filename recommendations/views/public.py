@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from evidence.models import Consultation, Submission
 
-from ..models import ComponentResult, Recommendation
+from ..models import Recommendation, Theme
 
 
 def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
@@ -16,15 +16,16 @@ def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("component", "run")
         .order_by("component__order", "-run_id", "number")
     )
-    runs = {rec.run_id for rec in approved}
-    results = ComponentResult.objects.filter(run_id__in=runs).select_related("component")
-    themes: dict[int, list] = {}
-    for result in sorted(results, key=lambda r: -r.run_id):
-        if result.component_id not in themes:  # the newest run with approved drafts speaks for the component
-            themes[result.component_id] = result.data.get("themes", [])
+    # Only themes a lead approved, with the approved wording: of each component, the newest run that has any.
+    themes: dict[int, list[dict]] = {}
+    newest: dict[int, int] = {}
+    for theme in Theme.objects.approved().filter(run__consultation=consultation).order_by("-run_id", "number"):
+        if newest.setdefault(theme.component_id, theme.run_id) != theme.run_id:
+            continue
+        themes.setdefault(theme.component_id, []).append(theme)
     # Quotes are checked against the responses as they are now, not as they were when the run was
     # compiled: a response withdrawn or made confidential since then is never quoted in public.
-    quoted = {q["reference"] for found in themes.values() for t in found for q in t["quotes"] if q.get("public")}
+    quoted = {q["reference"] for found in themes.values() for t in found for q in t.quotes if q.get("public")}
     publishable = set(
         Submission.objects.filter(
             consultation=consultation,
@@ -34,18 +35,23 @@ def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
             consent_to_publish=True,
         ).values_list("reference", flat=True)
     )
-    for component_id, found in themes.items():
-        themes[component_id] = [
+    shown: dict[int, list[dict]] = {
+        component_id: [
             {
-                "label": t["label"],
-                "size": t["size"],
-                "quotes": [q for q in t["quotes"] if q.get("public") and q["reference"] in publishable],
+                "label": t.public_label,
+                "size": t.size,
+                "supports": t.supports,
+                "opposes": t.opposes,
+                "mixed": t.mixed,
+                "quotes": [q for q in t.quotes if q.get("public") and q["reference"] in publishable],
             }
             for t in found
         ]
+        for component_id, found in themes.items()
+    }
     sections = []
     for component in consultation.components.filter(is_active=True).order_by("order"):
         recs = [r for r in approved if r.component_id == component.pk]
         if recs:
-            sections.append({"component": component, "themes": themes.get(component.pk, []), "recommendations": recs})
+            sections.append({"component": component, "themes": shown.get(component.pk, []), "recommendations": recs})
     return render(request, "recommendations/you_said_we_did.html", {"consultation": consultation, "sections": sections})

@@ -351,7 +351,9 @@ def test_a_reviewer_tags_and_quotes_in_the_admin_and_the_history_shows_it(client
             "tags-0-component": skills.pk,
             "tags-0-relevance": "primary",
             "tags-0-grade": "B",
+            "tags-0-stance": "supports",
             "excerpts-TOTAL_FORMS": "1",
+            "excerpts-0-kind": "data",
             "excerpts-0-component": skills.pk,
             "excerpts-0-answer": answer.pk,
             "excerpts-0-text": "45 unfilled vacancies",
@@ -361,8 +363,8 @@ def test_a_reviewer_tags_and_quotes_in_the_admin_and_the_history_shows_it(client
     response = client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     tag = ComponentTag.objects.get()
-    assert (tag.reviewer, tag.round, tag.grade) == (reviewer, "first", "B")
-    assert Excerpt.objects.get().reviewer == reviewer
+    assert (tag.reviewer, tag.round, tag.grade, tag.stance) == (reviewer, "first", "B", "supports")
+    assert (Excerpt.objects.get().reviewer, Excerpt.objects.get().kind) == (reviewer, "data")
     page = client.get(url).content.decode()
     assert "tag Skills and talent: grade B" in page and "excerpt “45 unfilled vacancies”" in page
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from evidence.models import Answer, ComponentTag, DataPoint, Submission
 from recommendations import services
 from recommendations.compile import compile_component
-from recommendations.compile.core import confidence, evidence_base, proposals
+from recommendations.compile.asks import group_asks, item_asks
+from recommendations.compile.core import confidence, evidence_base
 from recommendations.compile.data import (
     NOT_ENOUGH,
     ComponentInput,
@@ -125,7 +126,7 @@ def test_proposals_are_grouped_and_ranked_by_distinct_organisations():
         item("R3", 3, "B", ask="Reform the apprenticeship levy for modular courses."),
         item("R4", 1, "B", ask="Fund a national sterile manufacturing training centre."),
     )
-    groups = proposals(items)
+    groups = group_asks([a for i in items for a in item_asks(i)])
     assert groups[0].organisations == 2 and groups[0].best_grade == "A"
     assert groups[0].references == ["R1", "R2", "R4"]
     assert groups[1].organisations == 1

@@ -474,6 +474,8 @@ def test_assignments_do_not_break_the_register(run, reviewer, tmp_path):
 def _approve(recommendation, lead):
     services.recommendation_transition(recommendation=recommendation, to="in_review", by=lead)
     services.recommendation_transition(recommendation=recommendation, to="approved", by=lead)
+    for theme in recommendation.run.themes.all():  # only approved theme wording is public
+        services.theme_approve(theme=theme, by=lead)
 
 
 def test_you_said_we_did_shows_only_approved_recommendations_and_public_quotes(client, run, lead):

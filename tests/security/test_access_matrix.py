@@ -151,6 +151,7 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
         "recommendations:runs": (reverse("recommendations:runs"), LEADS),
         "recommendations:start": (reverse("recommendations:start"), LEADS_POST_ONLY),
         "recommendations:run_detail": (reverse("recommendations:run_detail", args=[run.pk]), LEADS),
+        "recommendations:run_themes": (reverse("recommendations:run_themes", args=[run.pk]), LEADS_POST_ONLY),
         "recommendations:draft_detail": (reverse("recommendations:draft_detail", args=[recommendation.pk]), LEADS),
         "recommendations:draft_edit": (reverse("recommendations:draft_edit", args=[recommendation.pk]), LEADS),
         "recommendations:draft_transition": (

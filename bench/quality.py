@@ -1,0 +1,234 @@
+"""How good are the drafts? The labelled corpus is loaded through the services the web forms and the admin
+use (answers only), reviewed twice over in two consultations ("suggested": tags with the app's stance
+suggestions accepted, no excerpts; "coded": tags with the labelled stance and the labelled excerpts),
+compiled, and measured against the labels.
+
+    .venv/bin/python bench/quality.py [--corpus tests/fixtures/evidence_corpus.json] [--json] [--print-pack]
+
+Goals (issue 12): titles that are labelled asks 100% (both passes); dissenting passages shown as dissent
+≥ 90% when coded (also reported with suggestions only); dissenting passages used as support or titles 0 when
+coded (also reported with suggestions only, where a wrong stance suggestion a reviewer accepted can cause
+it); theme labels that are term lists 0 (both passes).
+With --json the last line is one JSON object with the figures. Runs on a throwaway SQLite database with
+Celery eager (no services needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+parser = argparse.ArgumentParser()
+parser.add_argument("--corpus", default=None, help="default: tests/fixtures/evidence_corpus.json")
+parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+parser.add_argument("--print-pack", action="store_true", help="print the coded pass's drafts and themes")
+args = parser.parse_args()
+
+corpus_path = Path(args.corpus) if args.corpus else ROOT / "tests/fixtures/evidence_corpus.json"
+if not corpus_path.exists():
+    sys.exit(f"{corpus_path}: no labelled corpus there (pass --corpus PATH)")
+
+workdir = tempfile.mkdtemp(prefix="mmip-quality-")
+os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/quality.sqlite3"
+os.environ.pop("REDIS_URL", None)
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mmip.settings")
+sys.path.insert(0, str(ROOT))
+
+import logging  # noqa: E402
+
+import django  # noqa: E402
+
+django.setup()
+logging.disable(logging.WARNING)  # the eager tasks' progress lines would bury the figures
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from evidence import corpus as corpus_loader  # noqa: E402
+from evidence.language import ask_cue, is_counter, read_stance, sentences  # noqa: E402
+from recommendations import services  # noqa: E402
+from recommendations.models import CompilationRun, ComponentResult, Recommendation  # noqa: E402
+
+
+def log(*parts) -> None:
+    print(*parts, file=sys.stderr if args.json else sys.stdout)
+
+
+def norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w%£$.]+", " ", text.casefold()).split()).rstrip(".")
+
+
+def same(a: str, b: str) -> bool:
+    a, b = norm(a), norm(b)
+    return bool(a and b) and (a in b or b in a)
+
+
+def term_list(label: str) -> bool:
+    words = re.findall(r"[a-z0-9£%]+", label.lower())
+    return label.count(",") >= 2 or any(w.isdigit() for w in words) or len(words) != len(set(words)) or not words
+
+
+started = time.perf_counter()
+call_command("migrate", verbosity=0)
+corpus = corpus_loader.read(corpus_path)
+passages = {p["id"]: p for p in corpus["passages"]}
+User = get_user_model()
+reviewer = User.objects.create_user(username="quality-reviewer", email="reviewer@quality.example", is_staff=True)
+reviewer.groups.add(*Group.objects.filter(name="Reviewer"))
+lead = User.objects.create_user(username="quality-lead", email="lead@quality.example", is_staff=True)
+lead.groups.add(*Group.objects.filter(name__in=["Lead", "Confidential evidence"]))
+
+# --- Detection against the labels (the cues alone) -------------------------------------------------------
+tp = fp = fn = 0
+for p in passages.values():
+    detected = [s for s in sentences(p["text"]) if ask_cue(s) and not is_counter(s)]
+    labelled = p.get("asks") or []
+    tp += sum(1 for d in detected if any(same(d, a) for a in labelled))
+    fp += sum(1 for d in detected if not any(same(d, a) for a in labelled))
+    fn += sum(1 for a in labelled if not any(same(d, a) for d in detected))
+ask_precision = tp / (tp + fp) if tp + fp else 0.0
+ask_recall = tp / (tp + fn) if tp + fn else 0.0
+stance_pairs = [(read_stance(p["text"]).stance, s) for p in passages.values() for s in p["components"].values()]
+stance_accuracy = sum(a == b for a, b in stance_pairs) / len(stance_pairs) if stance_pairs else 0.0
+confusion = Counter(stance_pairs)
+dissenting = {(pid, c) for pid, p in passages.items() for c, s in p["components"].items() if s in ("opposes", "mixed")}
+
+
+# --- Load, review and compile, twice ----------------------------------------------------------------------
+def compile_pass(coding: str) -> dict:
+    t0 = time.perf_counter()
+    loaded = corpus_loader.load(corpus, slug=f"quality-{coding}", coding=coding, reviewer=reviewer)
+    run = services.compilation_start(consultation=loaded.consultation, by=lead, parameters={"source": "quality"})
+    run.refresh_from_db()
+    if run.state != CompilationRun.State.SUCCEEDED:
+        sys.exit(f"the {coding} run did not succeed: {run.state} {run.error}")
+    log(f"{coding}: loaded and compiled {len(loaded.reference_of)} passages in {time.perf_counter() - t0:.1f} s")
+    recs = list(Recommendation.objects.filter(run=run).select_related("component"))
+    results = list(ComponentResult.objects.filter(run=run).select_related("component"))
+    return {"loaded": loaded, "run": run, "recs": recs, "results": results}
+
+
+passes = {coding: compile_pass(coding) for coding in (corpus_loader.SUGGESTED, corpus_loader.CODED)}
+
+
+def measure(outcome: dict) -> dict:
+    loaded, recs = outcome["loaded"], outcome["recs"]
+    pid = loaded.passage_of
+    titles_ok, titles = 0, []
+    misused = []
+    shown = set()
+    purity_num = purity_den = 0
+    for rec in recs:
+        source = rec.basis.get("source", {})
+        passage = passages.get(pid.get(source.get("reference"), ""), {})
+        is_ask = any(same(source.get("text", ""), a) for a in passage.get("asks") or [])
+        titles_ok += is_ask
+        titles.append((rec, is_ask))
+        component = rec.component.slug
+        for comp in [component, *rec.also_components.values_list("slug", flat=True)]:
+            for statement in rec.dissent:
+                for ref in statement.get("references", []):
+                    shown.add((pid.get(ref), comp))
+        for ref in rec.basis.get("references", []):
+            if (pid.get(ref), component) in dissenting:
+                misused.append((pid.get(ref), component, "support"))
+        if (pid.get(source.get("reference")), component) in dissenting:
+            misused.append((pid.get(source.get("reference")), component, "title"))
+        groups = Counter(passages[pid[r]].get("ask_group") for r in rec.basis.get("references", []) if r in pid)
+        groups.pop(None, None)
+        if groups:
+            purity_num += groups.most_common(1)[0][1]
+            purity_den += sum(groups.values())
+    labels = [t["label"] for r in outcome["results"] for t in r.data.get("themes", [])]
+    return {
+        "drafts": len(recs),
+        "titles_that_are_asks": titles_ok / len(recs) if recs else 0.0,
+        "titles": titles,
+        "dissent_shown": len(dissenting & shown) / len(dissenting) if dissenting else 1.0,
+        "not_shown": sorted(dissenting - shown),
+        "misused": misused,
+        "grouping_purity": purity_num / purity_den if purity_den else 0.0,
+        "labels": labels,
+        "term_list_labels": [label for label in labels if term_list(label)],
+        "with_actor": sum(1 for r in recs if r.actor),
+        "with_timescale": sum(1 for r in recs if r.timescale),
+        "contested": sum(1 for r in recs if r.contested),
+    }
+
+
+figures = {coding: measure(outcome) for coding, outcome in passes.items()}
+coded, suggested = figures[corpus_loader.CODED], figures[corpus_loader.SUGGESTED]
+
+result = {
+    "passages": len(passages),
+    "dissenting_passages": len({pid for pid, _ in dissenting}),
+    "titles_that_are_asks": round(min(coded["titles_that_are_asks"], suggested["titles_that_are_asks"]), 3),
+    "dissent_shown_coded": round(coded["dissent_shown"], 3),
+    "dissent_shown_suggested": round(suggested["dissent_shown"], 3),
+    "dissent_as_support_or_title": len(coded["misused"]),
+    "dissent_as_support_or_title_suggested": len(suggested["misused"]),
+    "ask_precision": round(ask_precision, 3),
+    "ask_recall": round(ask_recall, 3),
+    "stance_accuracy": round(stance_accuracy, 3),
+    "grouping_purity": round(coded["grouping_purity"], 3),
+    "term_list_labels": len(coded["term_list_labels"]) + len(suggested["term_list_labels"]),
+    "drafts_coded": coded["drafts"],
+    "drafts_suggested": suggested["drafts"],
+    "drafts_with_actor_coded": coded["with_actor"],
+    "drafts_with_timescale_coded": coded["with_timescale"],
+    "contested_coded": coded["contested"],
+    "seconds": round(time.perf_counter() - started, 1),
+}
+
+log(f"corpus: {corpus_path.name}, {result['passages']} passages, {result['dissenting_passages']} dissenting")
+log(f"ask detection: precision {ask_precision:.2f}, recall {ask_recall:.2f} ({tp} right, {fp} wrong, {fn} missed)")
+log(f"stance suggestion accuracy {stance_accuracy:.2f} over {len(stance_pairs)} passage × component labels")
+log("  confusion (suggested, labelled): " + ", ".join(f"{a}/{b} {n}" for (a, b), n in sorted(confusion.items())))
+for name, f in figures.items():
+    log(
+        f"{name}: {f['drafts']} drafts; titles that are labelled asks {f['titles_that_are_asks']:.0%}; dissent shown "
+        f"{f['dissent_shown']:.0%}; dissent used as support or title {len(f['misused'])}; grouping purity "
+        f"{f['grouping_purity']:.2f}; {f['with_actor']} with an actor, {f['with_timescale']} with a timescale, "
+        f"{f['contested']} contested; term-list labels {len(f['term_list_labels'])} of {len(f['labels'])}"
+    )
+    for rec, ok in f["titles"]:
+        if not ok:
+            log(f"  title not a labelled ask: {rec.title!r} ← {rec.basis.get('source', {}).get('text')!r}")
+    for p, c, how in f["misused"]:
+        log(f"  dissenting passage {p} ({c}) used as {how}")
+    if f["not_shown"]:
+        log("  dissent not shown: " + ", ".join(f"{p}/{c}" for p, c in f["not_shown"][:20]))
+
+if args.print_pack:
+    outcome = passes[corpus_loader.CODED]
+    themes = defaultdict(list)
+    for r in outcome["results"]:
+        themes[r.component.slug] = r.data.get("themes", [])
+    for r in outcome["results"]:
+        log(f"\n=== {r.component.name}: {r.message}")
+        for t in themes[r.component.slug]:
+            log(
+                f"  theme: {t['label']} ({t['size']} responses; {t.get('supports', 0)} support, "
+                f"{t.get('opposes', 0)} oppose, {t.get('mixed', 0)} mixed)"
+            )
+        for rec in [x for x in outcome["recs"] if x.component_id == r.component_id]:
+            log(f"\n  {rec.number}. {rec.title}{'  [CONTESTED]' if rec.contested else ''}")
+            log(f"     actor: {rec.actor or 'needs lead input'}; timescale: {rec.timescale or 'needs lead input'}")
+            log(f"     objective: {rec.objective}")
+            for s in rec.rationale:
+                log(f"     - {s['text']} {s.get('references', [])[:6]}")
+            for s in rec.dissent:
+                log(f"     ! {s['text']} {s.get('references', [])}")
+
+if args.json:
+    print(json.dumps(result))

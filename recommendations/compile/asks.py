@@ -1,0 +1,534 @@
+"""Asks: what respondents say should change, found in the coded evidence, grouped across responses and
+wording, and ranked.
+
+Where asks come from, and their weight (docs/confidence.md):
+- ask excerpts a reviewer coded (weight 1);
+- sentences of "What should change?" that read as asks (weight 1: the respondent put them there);
+- ask sentences detected in the answers and attachment text of tagged responses whose reviewer coded no
+  ask for the component (weight 0.5, marked "detected, not coded").
+A sentence coded as a problem, data, example or counter-argument is never an ask, nor is a statement of
+fact, a question or a negated modal ("should not"). A response that opposes or is mixed on the component
+supports nothing: its text goes to the dissent (compile/stance.py).
+
+Ranking: weighted supporting organisations, then breadth of organisation types, then best grade, then how
+central the chosen wording is to its group. Never alphabetical: groups equal on all four are ties, shown
+as ties, in the order their first response arrived.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from evidence.language import (
+    IMPERATIVE_VERBS,
+    STOP_WORDS,
+    TIMESCALE,
+    ask_cue,
+    content_lemmas,
+    is_counter,
+    lemma,
+    sentences,
+    timescale,
+    tokens,
+    verb_lemma,
+)
+
+from .data import ActorInfo, EvidenceItem
+
+CODED, PROPOSAL, DETECTED = "coded", "proposal", "detected"
+WEIGHT = {CODED: 1.0, PROPOSAL: 1.0, DETECTED: 0.5}
+GROUP_DISTANCE = 0.93  # distance (1 − similarity) under which groups of asks join (average linkage)
+CONTEXT_WEIGHT = 0.3  # share of the similarity that comes from the rest of what the two responses wrote
+MAX_CLUSTERED = 2500  # distinct wordings clustered exactly; above this a leader pass keeps memory flat
+GRADE_ORDER = "ABCD"
+
+
+@dataclass(frozen=True)
+class Ask:
+    reference: str
+    organisation_id: int
+    organisation_type: str
+    grade: str
+    text: str
+    origin: str  # coded, proposal or detected
+
+    @property
+    def weight(self) -> float:
+        return WEIGHT[self.origin]
+
+
+@dataclass
+class AskGroup:
+    asks: list[Ask]
+    wording: Ask  # the most central ask of the best origin: the draft's title comes from it
+    organisations: int
+    weighted: float
+    types: list[str]
+    best_grade: str
+    centrality: float
+    lemmas: list[str]
+    alternatives: list[Ask] = field(default_factory=list)
+    rank: int = 0
+    tied_with: list[int] = field(default_factory=list)
+
+    @property
+    def references(self) -> list[str]:
+        return sorted({a.reference for a in self.asks})
+
+    @property
+    def key(self) -> tuple:
+        return (
+            -round(self.weighted, 2),
+            -len(self.types),
+            GRADE_ORDER.index(self.best_grade),
+            -round(self.centrality, 2),
+        )
+
+    def absorb(self, other: AskGroup) -> None:
+        """Fold a near-identical group into this one (its supporters count here)."""
+        self.asks += other.asks
+        self.alternatives += [a for a in [other.wording, *other.alternatives] if a not in self.alternatives][:2]
+        per_org: dict[int, float] = {}
+        for a in self.asks:
+            per_org[a.organisation_id] = max(per_org.get(a.organisation_id, 0), a.weight)
+        self.organisations = len(per_org)
+        self.weighted = sum(per_org.values())
+        self.types = sorted({a.organisation_type for a in self.asks})
+        self.best_grade = min((a.grade for a in self.asks), key=GRADE_ORDER.index)
+        self.lemmas = sorted(set(self.lemmas) | set(other.lemmas))
+
+    def count(self, origin: str) -> int:
+        return len({a.reference for a in self.asks if a.origin == origin})
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).strip()
+
+
+def item_asks(item: EvidenceItem) -> list[Ask]:
+    """The asks one supporting response makes about the component."""
+    make = lambda text, origin: Ask(  # noqa: E731
+        item.reference, item.organisation_id, item.organisation_type, item.grade, _norm(text), origin
+    )
+    coded = [make(t.text, CODED) for t in item.texts if t.kind == "excerpt" and t.excerpt_kind == "ask"]
+    not_asks = {
+        _norm(t.text).casefold() for t in item.texts if t.kind == "excerpt" and t.excerpt_kind not in ("", "ask")
+    }
+    out = list(coded)
+    for proposal in item.proposals:
+        out += [make(s, PROPOSAL) for s in sentences(proposal.text) if ask_cue(s) and not is_counter(s)]
+    if not coded:  # the reviewer coded no ask here: detect them in what the respondent wrote
+        seen = {a.text.casefold() for a in out}
+        for text in item.texts:
+            if text.kind not in ("answer", "attachment", "summary"):
+                continue
+            for s in sentences(text.text):
+                key = _norm(s).casefold()
+                if key in seen or any(key in n or n in key for n in not_asks):
+                    continue
+                if ask_cue(s) and not is_counter(s):
+                    seen.add(key)
+                    out.append(make(s, DETECTED))
+    return out
+
+
+# Words every ask of a component shares (who acts, the sector itself): they say nothing about which ask it is.
+GENERIC = frozenset(
+    """government uk medicine manufacturing manufacture manufacturer sector industry company firm business
+    department office minister treasury hm dfe dbt dhsc mhra nice nhs england ukri innovate life science new
+    year month week plan need way thing""".split()
+)
+
+
+def _features(text: str) -> list[str]:
+    """Lemmas of the nouns and adjectives (what is asked for), and their pairs; no timescales, no actors."""
+    from lemminflect import getAllLemmas
+
+    words = []
+    for word in tokens(TIMESCALE.sub(" ", text)):
+        if word in STOP_WORDS or len(word) < 3:
+            continue
+        pos = getAllLemmas(word)
+        if pos and not {"NOUN", "ADJ", "PROPN"} & set(pos):
+            continue
+        found = lemma(word)
+        if found not in GENERIC and word not in GENERIC:
+            words.append(found)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def _clusters(matrix, distance: float = GROUP_DISTANCE, context=None) -> list[list[int]]:
+    """Groups of rows: average-linkage on cosine distance, or, with ``context`` (the responses' other
+    text), average linkage on a similarity that mixes the two."""
+    n = matrix.shape[0]
+    if n == 1:
+        return [[0]]
+    if n <= MAX_CLUSTERED:
+        import numpy as np
+        from sklearn.cluster import AgglomerativeClustering
+
+        if context is not None:
+            # The context counts only between asks that share something asked for: responses on one
+            # component all talk alike, and would otherwise chain every ask into one group.
+            asked = (matrix @ matrix.T).toarray()
+            similarity = (1 - CONTEXT_WEIGHT) * asked + CONTEXT_WEIGHT * (context @ context.T).toarray() * (asked > 0)
+            labels = AgglomerativeClustering(
+                n_clusters=None, metric="precomputed", linkage="average", distance_threshold=distance
+            ).fit_predict(np.clip(1 - similarity, 0, None))
+        else:
+            labels = AgglomerativeClustering(
+                n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
+            ).fit_predict(matrix.toarray())
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, label in enumerate(labels):
+            groups[int(label)].append(i)
+        return sorted(groups.values(), key=lambda g: g[0])
+    # Many distinct wordings: compare each with the groups' first members only (memory grows with
+    # wordings × groups, not wordings squared).
+    leaders: list[int] = []
+    out: list[list[int]] = []
+    for i in range(n):
+        if leaders:
+            scores = (matrix[leaders] @ matrix[i].T).toarray().ravel()
+            best = int(scores.argmax())
+            if scores[best] >= 1 - distance:
+                out[best].append(i)
+                continue
+        leaders.append(i)
+        out.append([i])
+    return out
+
+
+def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[AskGroup]:
+    """Group asks across responses and wording, then rank the groups; equal groups are ties. Two asks are
+    alike when what they ask for (nouns and adjectives, TF-IDF) is alike and, less, when the rest of what
+    their responses wrote (``context``, by reference) is alike: respondents asking for the same change in
+    other words still describe the same problem."""
+    by_text: dict[str, list[Ask]] = defaultdict(list)
+    for ask in sorted(asks, key=lambda a: (a.reference, a.text)):
+        by_text[ask.text.casefold()].append(ask)
+    texts = list(by_text)
+    if not texts:
+        return []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # Compare the actions, not the reasons: "X should be capped so that …" reads as "Cap X".
+    actions = [imperative(by_text[t][0].text)[0] for t in texts]
+    around = [(context or {}).get(by_text[t][0].reference, "") for t in texts]
+    vectorizer = TfidfVectorizer(analyzer=_features, sublinear_tf=True)
+    try:
+        vectorizer.fit(actions + around)
+    except ValueError:  # no content words at all
+        return []
+    matrix = vectorizer.transform(actions)
+    contexts = vectorizer.transform(around) if context else None
+    groups = []
+    for members in _clusters(matrix, GROUP_DISTANCE if context else 0.78, contexts):
+        sub = matrix[members]
+        counts = [len(by_text[texts[i]]) for i in members]
+        sims = (sub @ sub.T).toarray()
+        # How central each wording is: its mean similarity to the group's asks (counted as often as used).
+        total = sum(counts)
+        central = [
+            (sum(sims[a][b] * counts[b] for b in range(len(members))) - 1) / max(1, total - 1) if total > 1 else 1.0
+            for a in range(len(members))
+        ]
+        group_asks_ = [a for i in members for a in by_text[texts[i]]]
+        ranked = sorted(
+            range(len(members)),
+            key=lambda m: (
+                -max(WEIGHT[a.origin] for a in by_text[texts[members[m]]]),
+                -round(central[m], 3),
+                by_text[texts[members[m]]][0].reference,
+            ),
+        )
+        wording = by_text[texts[members[ranked[0]]]][0]
+        per_org: dict[int, float] = {}
+        for a in group_asks_:
+            per_org[a.organisation_id] = max(per_org.get(a.organisation_id, 0), a.weight)
+        lemmas = sorted({w for a in group_asks_ for w in content_lemmas(a.text)})
+        seen_orgs = {wording.organisation_id}
+        alternatives = []
+        for m in ranked[1:]:
+            a = by_text[texts[members[m]]][0]
+            if a.organisation_id not in seen_orgs:
+                seen_orgs.add(a.organisation_id)
+                alternatives.append(a)
+        groups.append(
+            AskGroup(
+                asks=group_asks_,
+                wording=wording,
+                organisations=len(per_org),
+                weighted=sum(per_org.values()),
+                types=sorted({a.organisation_type for a in group_asks_}),
+                best_grade=min((a.grade for a in group_asks_), key=GRADE_ORDER.index),
+                centrality=max(central) if central else 1.0,
+                lemmas=lemmas,
+                alternatives=alternatives[:3],
+            )
+        )
+    return rank(groups)
+
+
+def rank(groups: list[AskGroup]) -> list[AskGroup]:
+    """Order by the ranking key; groups with equal keys share a rank and name each other as ties. Within a
+    tie the order is that of the earliest response (a fact about the evidence, not the alphabet)."""
+    groups.sort(key=lambda g: (g.key, g.references[0]))
+    position = 0
+    previous = None
+    for n, group in enumerate(groups, start=1):
+        if group.key != previous:
+            position = n
+            previous = group.key
+        group.rank = position
+    for group in groups:
+        group.tied_with = [
+            n for n, other in enumerate(groups, start=1) if other is not group and other.rank == group.rank
+        ]
+    return groups
+
+
+def action_lemmas(group: AskGroup) -> set[str]:
+    """The lemmas of what a group asks for (its wordings as actions, without the reasons given)."""
+    return {w for a in [group.wording, *group.alternatives] for w in _features(imperative(a.text)[0]) if " " not in w}
+
+
+def similar(a: AskGroup, b: AskGroup, threshold: float = 0.4) -> bool:
+    """Near-identical asks: the actions share two words in five (and three or more). Never two
+    recommendations for one ask."""
+    x, y = action_lemmas(a), action_lemmas(b)
+    if not x or not y:
+        return False
+    shared = len(x & y)
+    return shared >= 3 and shared / min(len(x), len(y)) >= threshold
+
+
+# --- From an ask to a recommendation's wording ---------------------------------------------------------
+
+GOVERNMENT = re.compile(
+    r"^(?:the )?(?:(?:uk|british|central|national) )?(?:government|ministers|policymakers|policy makers|"
+    r"the state|whitehall|departments?|uk|united kingdom|country)$",
+    re.I,
+)
+LEAD_IN = re.compile(
+    r"^(?:in short|in summary|therefore|finally|first(?:ly)?|second(?:ly)?|above all|crucially|overall|"
+    r"for this reason|to (?:fix|address|solve|change) (?:this|that)|as a priority|instead|so)\s*,?\s+",
+    re.I,
+)
+CALL = re.compile(
+    r"^(?:we|i)\s+(?:would\s+)?(?:strongly\s+)?(?:call on|call upon|urge|ask|encourage|invite|want|need)\s+"
+    r"(?P<actor>.+?)\s+to\s+(?P<rest>.+)$",
+    re.I,
+)
+RECOMMEND = re.compile(
+    r"^(?:we|i)\s+(?:would\s+)?(?:also\s+)?(?:strongly\s+)?(?:recommend|propose|suggest|request|urge|ask)(?:s)?\s+(?:that\s+)?(?P<rest>.+)$",
+    re.I,
+)
+WANT = re.compile(
+    r"^(?:we|i)\s+(?:would\s+)?(?:like to see|want to see|wish to see|welcome|would welcome|support|call for|"
+    r"calls for|need|want|ask for)\s+(?P<rest>.+)$",
+    re.I,
+)
+OUR_ASK = re.compile(
+    r"^(?:our|the|one|a) (?:\w+ )?(?:recommendation|ask|proposal|request) (?:is|would be)(?: that| for| to)?\s+(?P<rest>.+)$",
+    re.I,
+)
+ESSENTIAL = re.compile(
+    r"^it is (?:essential|vital|critical|crucial|important|imperative|time) (?:that|for)\s+(?P<rest>.+)$", re.I
+)
+ESSENTIAL_TO = re.compile(
+    r"^it is (?:essential|vital|critical|crucial|important|imperative|time) to\s+(?P<rest>.+)$", re.I
+)
+THERE = re.compile(r"^(?:there|this)\s+(?:should|must|needs to|ought to)\s+be\s+(?P<rest>.+)$", re.I)
+MODAL = re.compile(
+    r"^(?P<subject>.+?)\s+(?:should|must|needs to|need to|ought to|has to|have to|will need to|would need)\s+"
+    r"(?:urgently\s+|now\s+|also\s+|quickly\s+|at least\s+)?(?P<rest>.+)$",
+    re.I,
+)
+CUT_AT = re.compile(
+    r"(?:,\s*(?:so that|which|because|as|since|given that|to ensure that)\b|\s+(?:so that|because)\s+)", re.I
+)
+SUBJUNCTIVE = re.compile(
+    r"^(?P<subject>.+?)\s+(?:is|are|be|gets|get)\s+(?P<rest>\w+(?:ed|en|set|made|put|cut|paid)\b.*)$", re.I
+)
+BE = re.compile(r"^be\s+(?P<participle>\w+)\s*(?P<rest>.*)$", re.I)
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if first.isupper() or any(c.isupper() for c in first[1:]) or first in {"I"}:
+        return text  # an acronym or a name ("MHRA", "GMP-capable", "Office"): keep as written
+    if first[:1].isupper() and len(text) > 1 and first.lower() in {"uk", "nhs"}:
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _base(verb: str) -> str | None:
+    lemma = verb_lemma(verb.lower())
+    return lemma
+
+
+def _from_clause(subject: str, rest: str) -> tuple[str, str | None]:
+    """'<subject> should <rest>' → an imperative, and the actor's words if the subject names one."""
+    subject = subject.strip()
+    rest = rest.strip()
+    passive = BE.match(rest)
+    if passive:  # "the rebate rate should be capped at 15%" → "Cap the rebate rate at 15%"
+        verb = _base(passive.group("participle"))
+        if (
+            verb
+            and verb != passive.group("participle").lower()
+            or (verb and passive.group("participle").endswith("ed"))
+        ):
+            obj = _lower_first(subject)
+            return f"{_upper_first(verb)} {obj} {passive.group('rest')}".strip(), None
+        return (
+            f"Ensure that {_lower_first(subject)} {'are' if _plural(subject) else 'is'} {passive.group('participle')} {passive.group('rest')}".strip(),
+            None,
+        )
+    if GOVERNMENT.match(subject) or _names_body(subject):
+        return _upper_first(_noun_or_verb(rest)), subject
+    if tokens(rest)[:1] and not _is_verb_base(tokens(rest)[0]):
+        return _upper_first(_noun_or_verb(rest)), None  # "X would need long-term contracts"
+    # Another subject: "the levy should cover modular courses" → "Ensure that the levy covers modular courses"
+    first, _, tail = rest.partition(" ")
+    from lemminflect import getInflection
+
+    if not _plural(subject):
+        inflected = getInflection(first.lower(), "VBZ")
+        first = inflected[0] if inflected else first
+    return f"Ensure that {_lower_first(subject)} {first} {tail}".strip(), None
+
+
+_BODIES: tuple[str, ...] = ()
+
+
+def _names_body(subject: str) -> bool:
+    """The subject is a public body ("the MHRA"), not something of it ("MHRA decision times")."""
+    return any(re.fullmatch(rf"(?:the\s+)?{re.escape(n)}", subject.strip(), re.I) for n in _BODIES)
+
+
+def _plural(subject: str) -> bool:
+    words = tokens(subject)
+    head = words[-1] if words else ""
+    return (head.endswith("s") and not head.endswith("ss")) or " and " in subject.lower()
+
+
+def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | None]:
+    """A recommendation's title from an ask sentence: an action in the imperative, and the words that
+    named an actor, if the sentence names one. Falls back to the sentence itself only if it cannot be
+    read (it is still an ask)."""
+    global _BODIES
+    _BODIES = bodies
+    text = _norm(sentence).rstrip(".!;:")
+    text = LEAD_IN.sub("", text)
+    # "As members of the coalition, we call on …": the ask starts after the opening phrase.
+    opening = re.match(
+        r"^(?:as|like|with|for|on behalf of|speaking for)\b[^,]{3,100},\s*(?P<rest>(?:we|i|the government|government)\b.+)$",
+        text,
+        re.I,
+    )
+    if opening:
+        text = opening.group("rest")
+    if "," in text and re.match(r"^(?:if|to|for|where|unless|given|with)\b", text, re.I):
+        head, tail = text.split(",", 1)
+        if ask_cue(tail.strip()):
+            text = tail.strip()
+    actor = None
+    for pattern in (CALL,):
+        m = pattern.match(text)
+        if m:
+            actor = m.group("actor")
+            text = m.group("rest")
+    clause = False
+    m = OUR_ASK.match(text)
+    if m:
+        text = _noun_or_verb(re.sub(r"^to\s+", "", m.group("rest")))
+    else:
+        for pattern in (ESSENTIAL, RECOMMEND):
+            m = pattern.match(text)
+            if m:
+                text, clause = m.group("rest"), True
+                break
+    m = ESSENTIAL_TO.match(text)
+    if m:
+        text = m.group("rest")
+    m = THERE.match(text)
+    if m:
+        text = "Provide " + m.group("rest")
+    else:
+        m = WANT.match(text)
+        if m:
+            text = _noun_or_verb(m.group("rest"))
+    m = MODAL.match(text)
+    s = SUBJUNCTIVE.match(text) if clause else None
+    if m and len(m.group("subject").split()) <= 12:
+        text, named = _from_clause(m.group("subject"), m.group("rest"))
+        actor = actor or named
+    elif s and len(s.group("subject").split()) <= 12:
+        text, named = _from_clause(s.group("subject"), "be " + s.group("rest"))
+    elif clause:
+        parts = text.split()
+        for i, word in enumerate(parts[:8]):
+            lemma = verb_lemma(word.lower().strip(","))
+            if i > 0 and lemma in IMPERATIVE_VERBS and word.lower().endswith("s") and lemma != word.lower():
+                # "that DfE introduces a levy" → "Introduce a levy"
+                actor = actor or " ".join(parts[:i])
+                text = " ".join([lemma, *parts[i + 1 :]])
+                break
+        else:
+            text = _noun_or_verb(text)
+    text = CUT_AT.split(text, maxsplit=1)[0]
+    text = _upper_first(text.strip().rstrip(".,;:"))
+    if len(text) > 200:
+        text = text[:199].rsplit(" ", 1)[0] + "…"
+    return text, actor
+
+
+def _noun_or_verb(rest: str) -> str:
+    """'extending X' → 'Extend X'; 'a national fund' → 'Provide a national fund'; a verb stays."""
+    words = rest.split()
+    for n in (3, 2, 1):  # "the government extend the levy" → "extend the levy"
+        if len(words) > n and (GOVERNMENT.match(" ".join(words[:n])) or _names_body(" ".join(words[:n]))):
+            if words[n].lower() in IMPERATIVE_VERBS:
+                return " ".join(words[n:])
+    first = words[0].lower() if words else ""
+    if first and verb_lemma(first) == first and first not in {"a", "an", "the", "more", "better", "long-term"}:
+        return rest  # already a verb: "rely on inspections …"
+    if first.endswith("ing") and verb_lemma(first) and verb_lemma(first) != first:
+        return " ".join([verb_lemma(first), *words[1:]])
+    if first in IMPERATIVE_VERBS:
+        return rest
+    return "Provide " + rest
+
+
+def _is_verb_base(word: str) -> bool:
+    return word in IMPERATIVE_VERBS or (verb_lemma(word) == word and word not in {"the", "a", "an"})
+
+
+def actor_of(texts: list[str], actors: tuple[ActorInfo, ...]) -> str:
+    """The catalogue's label for the first public body the texts name (the title's sentence first)."""
+    for text in texts:
+        best = None
+        for actor in actors:
+            for name in actor.names:
+                m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I if len(name) > 5 else 0)
+                if m and (best is None or m.start() < best[0]):
+                    best = (m.start(), actor.label)
+        if best:
+            return best[1]
+    return ""
+
+
+def timescale_of(texts: list[str]) -> str:
+    for text in texts:
+        found = timescale(text)
+        if found:
+            return found
+    return ""

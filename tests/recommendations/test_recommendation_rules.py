@@ -1,0 +1,319 @@
+"""The rules a lead relies on, pinned on small hand-made evidence: drafts come from asks (never from facts,
+problems or counter-arguments), dissent is shown and never counted as support, ties are ties, one ask is
+one recommendation, themes read as phrases, and only approved theme wording is public."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from evidence import corpus as corpus_loader
+from evidence import suggestions
+from evidence.language import ask_cue, read_stance
+from evidence.models import ComponentTag, Excerpt, Suggestion, SuggestionDecision
+from recommendations import services
+from recommendations.compile import compile_component
+from recommendations.compile.asks import Ask, group_asks, imperative
+from recommendations.compile.crossref import DraftKey, cross_references
+from recommendations.compile.data import ActorInfo, ComponentInput, EvidenceItem, Text
+from recommendations.models import Recommendation, Theme
+
+MINI = Path(__file__).resolve().parent.parent / "fixtures" / "recs_mini_corpus.json"
+ACTORS = (ActorInfo("DfE", ("Department for Education", "DfE")), ActorInfo("MHRA", ("MHRA",)))
+
+
+def item(ref, org, text="", stance="none", grade="C", org_type="CDMO", excerpts=(), proposal="", **kw):
+    return EvidenceItem(
+        reference=ref,
+        organisation_id=org,
+        organisation_type=org_type,
+        region="Wales",
+        grade=grade,
+        relevance="primary",
+        publishable=kw.get("publishable", True),
+        confidential=kw.get("confidential", False),
+        texts=((Text(ref, "answer", text),) if text else ())
+        + tuple(Text(ref, "excerpt", t, kind) for t, kind in excerpts),
+        proposals=(Text(ref, "proposal", proposal),) if proposal else (),
+        stance=stance,
+    )
+
+
+def component(*items):
+    return ComponentInput("skills", "Skills and talent", tuple(items), (), (), actors=ACTORS)
+
+
+# --- Reading sentences -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The government should extend full expensing to buildings.",
+        "We call on DfE to reform the apprenticeship levy by 2027.",
+        "Extend the Life Sciences Innovative Manufacturing Fund beyond 2026.",
+        "We urge ministers to publish a ten-year plan.",
+        "It is essential that MHRA inspections are scheduled within weeks.",
+        "If the UK wants onshoring, offer long-term contracts.",
+    ],
+)
+def test_asks_phrased_many_ways_are_read_as_asks(sentence):
+    assert ask_cue(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A £350 million hub opened in 2021 and was the first new facility of its kind.",
+        "Critics are sceptical that grants alone will bring investment.",
+        "Should the UK subsidise onshoring?",
+        "We need to recruit 40 engineers this year.",
+        "Capital grants should not be extended to large firms.",
+        "Support from the catapult was essential to our scale-up.",
+    ],
+)
+def test_facts_questions_own_plans_and_counter_arguments_are_not_asks(sentence):
+    assert ask_cue(sentence) is None
+
+
+def test_opposition_and_caution_are_read_as_a_stance():
+    assert read_stance("We do not support a lower rebate rate. It would cost the NHS.").stance == "opposes"
+    assert read_stance("Government should cap the rebate. However, it risks NHS budgets, so be careful.").stance in {
+        "mixed",
+        "opposes",
+    }
+    assert read_stance("We call on DfE to reform the levy.").stance == "supports"
+
+
+def test_a_title_is_an_imperative_action_with_the_actor_read_from_the_catalogue():
+    title, _ = imperative("The VPAG rebate rate must be capped at 15% for medicines made in the UK.")
+    assert title == "Cap the VPAG rebate rate at 15% for medicines made in the UK"
+    title, actor = imperative("We call on DfE to reform the apprenticeship levy by 2027.", ("DfE",))
+    assert title == "Reform the apprenticeship levy by 2027" and actor == "DfE"
+    assert imperative("Manufacturing sites must be given priority for grid connections.")[0] == (
+        "Give manufacturing sites priority for grid connections"
+    )
+
+
+# --- Drafting -----------------------------------------------------------------------------------------------
+
+
+def test_answers_only_evidence_yields_drafts_from_detected_asks():
+    result = compile_component(
+        component(
+            item("R1", 1, "We have 45 vacancies. We call on DfE to reform the apprenticeship levy by 2027."),
+            item("R2", 2, "It takes nine months to fill a role. Reform the apprenticeship levy for modular courses."),
+            item("R3", 3, "A £12 million training facility opened in 2021 and trains 300 people a year."),
+        )
+    )
+    assert result.status == "ok"
+    draft = result.drafts[0]
+    assert draft.title.startswith("Reform the apprenticeship levy")
+    assert draft.actor == "DfE" and draft.timescale == "by 2027"
+    assert "detected, not coded" in draft.rationale[0].text  # weighted below coded asks, and says so
+    assert "opened in 2021" not in draft.title
+
+
+def test_a_fact_a_problem_or_a_counter_argument_never_becomes_a_title():
+    result = compile_component(
+        component(
+            item("R1", 1, "A £350 million hub opened in 2021 and was the first new facility of its kind."),
+            item("R2", 2, "Critics are sceptical that grants alone will bring investment to the region."),
+            item("R3", 3, "We have 45 unfilled vacancies for process technicians at our site this year."),
+        )
+    )
+    assert result.drafts == []
+    assert (
+        result.message == "not enough evidence: 3 reviewed responses, 0 asks coded or detected (1 oppose or caution)."
+    )
+
+
+def test_a_dissenting_passage_lands_under_dissent_and_is_never_counted_as_support():
+    dissent = "We do not support another training centre; it would do little to help small firms."
+    result = compile_component(
+        component(
+            item("R1", 1, "Government should fund a national training centre for sterile manufacturing."),
+            item("R2", 2, "Fund a national training centre for sterile manufacturing in the north."),
+            # Coded as opposing, though it also contains an ask-like sentence: it never supports.
+            item(
+                "R3",
+                3,
+                f"{dissent} Government should fund a national training centre only if firms can use it.",
+                stance="opposes",
+                excerpts=[(dissent, "counter")],
+            ),
+        )
+    )
+    draft = result.drafts[0]
+    assert "R3" not in draft.basis["references"] and draft.basis["source"]["reference"] != "R3"
+    assert draft.basis["supporters"] == 2
+    assert any("R3" in s.references and "do not support" in s.text for s in draft.dissent)
+    assert draft.contested  # one opposing organisation against two supporters
+
+
+def test_a_coded_ask_outranks_the_same_evidence_only_detected():
+    coded = "Reform the apprenticeship levy so employers can fund modular courses."
+    result = compile_component(
+        component(
+            item("R1", 1, f"Skills are scarce here. {coded}", excerpts=[(coded, "ask")]),
+            item("R2", 2, "We urge the MHRA to publish service levels for inspections of new facilities."),
+        )
+    )
+    assert [d.basis["weighted_supporters"] for d in result.drafts] == [1.0]  # the detected one is not drafted
+    assert result.drafts[0].title.startswith("Reform the apprenticeship levy")
+
+
+def test_ties_are_shown_as_ties_and_not_broken_alphabetically():
+    asks = [
+        Ask("R2", 2, "CDMO", "B", "Zone manufacturing sites for faster planning decisions.", "coded"),
+        Ask("R1", 1, "CDMO", "B", "Abolish the duplicate inspection fee for new facilities.", "coded"),
+    ]
+    groups = group_asks(asks)
+    assert [g.rank for g in groups] == [1, 1]
+    assert groups[0].tied_with == [2] and groups[1].tied_with == [1]
+    # Within a tie the earliest response comes first (R1), whatever the alphabet says about the wording.
+    asks[1] = Ask("R1", 1, "CDMO", "B", "Zzz: abolish the duplicate inspection fee for new facilities.", "coded")
+    assert [g.wording.reference for g in group_asks(asks)] == ["R1", "R2"]
+
+
+def test_the_same_ask_from_several_organisations_in_different_words_is_one_recommendation():
+    result = compile_component(
+        component(
+            item("R1", 1, "We call on DfE to reform the apprenticeship levy so it can pay for modular courses."),
+            item("R2", 2, "The apprenticeship levy should be made flexible enough to fund modular courses."),
+            item("R3", 3, "Reform the apprenticeship levy so employers can spend it on modular courses."),
+        )
+    )
+    assert len(result.drafts) == 1
+    assert result.drafts[0].basis["supporters"] == 3
+
+
+def test_an_ask_raised_under_two_components_is_listed_once_and_cross_referenced():
+    keys = [
+        DraftKey(1, "Skills", ("reform", "apprenticeship", "levy", "modular"), 3.0, (2, 1)),
+        DraftKey(2, "Innovation", ("reform", "apprenticeship", "levy", "course"), 1.0, (4, 1)),
+        DraftKey(3, "Innovation", ("fund", "scale", "capacity"), 2.0, (4, 2)),
+    ]
+    assert cross_references(keys) == {1: [2]}
+
+
+def test_theme_labels_are_phrases_with_stance_counts_and_single_points_go_under_other_points():
+    result = compile_component(
+        component(
+            item("R1", 1, "The apprenticeship levy rules make training hard to expand for small firms."),
+            item("R2", 2, "Our apprenticeship levy funds cannot pay for modular training courses."),
+            item(
+                "R3", 3, "We do not support changes to the apprenticeship levy rules for small firms.", stance="opposes"
+            ),
+            item("R4", 4, "Grid connections for our new site will take two years to arrive."),
+        )
+    )
+    labels = [t.label for t in result.themes]
+    assert "Other points" in labels
+    for theme in result.themes:
+        words = re.findall(r"[a-z0-9£%]+", theme.label.lower())
+        assert theme.label.count(",") < 2 and not any(w.isdigit() for w in words) and len(words) == len(set(words))
+    levy = next(t for t in result.themes if "levy" in t.label.lower())
+    assert levy.opposes == 1 and levy.supports >= 1  # the opposing response is counted as opposing
+
+
+# --- Through the services: coding, suggestions, runs, themes and the public page ------------------------------
+
+
+@pytest.fixture
+def mini_run(db, reviewer, lead, django_capture_on_commit_callbacks):
+    loaded = corpus_loader.load(
+        corpus_loader.read(MINI), slug="mini", coding=corpus_loader.SUGGESTED, reviewer=reviewer
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.compilation_start(consultation=loaded.consultation, by=lead)
+    run.refresh_from_db()
+    return loaded, run
+
+
+def test_answers_only_responses_reviewed_with_accepted_suggestions_compile_to_drafts(mini_run):
+    loaded, run = mini_run
+    assert run.state == "succeeded"
+    titles = list(Recommendation.objects.filter(run=run).values_list("title", flat=True))
+    assert any(t.startswith("Reform the apprenticeship levy") for t in titles)
+    opposing = loaded.reference_of["M09"]  # "We do not support a lower rebate rate."
+    for rec in Recommendation.objects.filter(run=run):
+        assert opposing not in rec.basis["references"]
+    assert any(opposing in s["references"] for rec in Recommendation.objects.filter(run=run) for s in rec.dissent)
+
+
+def test_suggestions_never_count_until_a_reviewer_accepts_them(db, reviewer, mini_run):
+    loaded, _ = mini_run
+    from evidence.models import Submission
+
+    submission = Submission.objects.get(reference=loaded.reference_of["M01"])
+    ask = submission.suggestions.get(kind=Suggestion.Kind.ASK)
+    assert not Excerpt.objects.filter(submission=submission, kind="ask").exists()
+    # The corpus reviewer finished the round; a new round lets us test the one-click decisions.
+    submission.assignments.update(status="assigned")
+    suggestions.suggestion_decide(suggestion=ask, by=reviewer, accept=False)
+    assert not Excerpt.objects.filter(submission=submission, kind="ask").exists()
+    suggestions.suggestion_decide(suggestion=ask, by=reviewer, accept=True)
+    assert Excerpt.objects.get(submission=submission, kind="ask").text == ask.text
+    assert SuggestionDecision.objects.get(suggestion=ask).decision == "accepted"
+    quality = {q.label: q for q in suggestions.quality()}
+    assert quality["Stance per component"].suggested >= 1
+
+
+def test_only_approved_theme_wording_reaches_the_public_page_and_carries_to_later_runs(
+    client, lead, mini_run, django_capture_on_commit_callbacks
+):
+    loaded, run = mini_run
+    recommendation = Recommendation.objects.filter(run=run).first()
+    services.recommendation_transition(recommendation=recommendation, to="in_review", by=lead)
+    services.recommendation_transition(recommendation=recommendation, to="approved", by=lead)
+    url = reverse("you_said_we_did", args=[loaded.consultation.slug])
+    theme = Theme.objects.filter(run=run, component=recommendation.component).first()
+    assert theme.label not in client.get(url).content.decode()  # proposed wording is not public
+    services.theme_approve(theme=theme, by=lead, label="Reform of the apprenticeship levy")
+    assert "Reform of the apprenticeship levy" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        later = services.compilation_start(consultation=loaded.consultation, by=lead)
+    carried = Theme.objects.get(run=later, component=theme.component, member_key=theme.member_key)
+    assert (carried.label, carried.status) == ("Reform of the apprenticeship levy", "approved")
+
+
+def test_a_lead_renames_merges_and_approves_themes_on_the_run_page(client, lead, mini_run):
+    _, run = mini_run
+    client.force_login(lead)
+    first, second = Theme.objects.filter(run=run).exclude(other_points=True)[:2]
+    url = reverse("recommendations:run_themes", args=[run.pk])
+    client.post(url, {"action": "rename", "theme": first.pk, "label": "Skills shortages"})
+    first.refresh_from_db()
+    assert (first.label, first.status) == ("Skills shortages", "proposed")
+    if second.component_id == first.component_id:
+        client.post(url, {"action": "merge", "theme": [first.pk, second.pk], "label": "Skills and training"})
+        second.refresh_from_db()
+        assert second.status == "merged" and second.merged_into_id == first.pk
+    client.post(url, {"action": "approve", "theme": first.pk})
+    first.refresh_from_db()
+    assert first.status == "approved"
+    page = client.get(reverse("recommendations:run_detail", args=[run.pk])).content.decode()
+    assert first.label in page
+
+
+def test_stance_and_excerpt_kind_are_part_of_dual_review(db, reviewer, consultation):
+    from evidence import review
+    from tests import factories
+
+    second = factories.UserFactory(username="rob", groups=["Reviewer"])
+    submission = factories.SubmittedSubmissionFactory(consultation=consultation)
+    skills = factories.component("skills")
+    review.assign(submission=submission, reviewer=reviewer)
+    review.assign(submission=submission, reviewer=second, round="second")
+    review.tag_save(submission=submission, component=skills, grade="B", by=reviewer, stance="supports")
+    review.tag_save(submission=submission, component=skills, grade="B", by=second, stance="opposes")
+    review.complete_review(submission=submission, by=reviewer)
+    review.complete_review(submission=submission, by=second)
+    submission.refresh_from_db()
+    assert submission.has_disagreement  # same grade, different stance
+    stance, kind = review.coding_agreement()
+    assert (stance.pairs, stance.agreed) == (1, 0)
+    assert kind.pairs == 0
+    assert ComponentTag.objects.filter(submission=submission, stance="opposes").count() == 1

@@ -279,7 +279,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_FORMS = {
     "login": "evidence.account_forms.LoginForm",
     "signup": "evidence.account_forms.SignupForm",
-    "reset_password": "evidence.account_forms.ResetPasswordForm",
+    "reset_password": "evidence.account_forms.ResetPasswordForm",  # nosec B105: a class path, not a password
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MMIP Evidence] "

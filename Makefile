@@ -67,6 +67,7 @@ security: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint --failure-threshold warning Dockerfile
 
 format: install
 	$(VENV)/bin/ruff check --fix .

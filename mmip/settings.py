@@ -386,6 +386,9 @@ SECURE_CSP = {
 }
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The health pages answer over plain HTTP: a load balancer or container check asks gunicorn directly,
+    # behind the proxy that terminates TLS (python -m mmip.probe).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Only a benchmark on plain HTTP to 127.0.0.1 turns these off (bench/load/run.sh).
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from mmip import queues
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -196,7 +198,12 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Without a broker, tasks run in-process when enqueued (after the transaction commits).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "mmip") or "mmip"
+# Work is routed by kind to two queues, each with its own worker (mmip/queues.py, Procfile): receipts never
+# wait behind an analysis. MMIP_QUEUE_PREFIX keeps a test session's or a benchmark's queues apart.
+MMIP_QUEUE_PREFIX = env_str("MMIP_QUEUE_PREFIX") or queues.DEFAULT_PREFIX
+MMIP_QUEUES = queues.queue_names(MMIP_QUEUE_PREFIX)
+CELERY_TASK_ROUTES = queues.task_routes(MMIP_QUEUE_PREFIX)
+CELERY_TASK_DEFAULT_QUEUE = MMIP_QUEUES["analysis"]
 # Nothing that matters lives in the result backend: job state is on database rows. The backend only
 # counts a chord's finished header tasks (the compilation's per-component tasks).
 CELERY_TASK_IGNORE_RESULT = True
@@ -249,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
     "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "Europe/London"
+# Beat (exactly one process) keeps the times of its last runs here.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME") or str(VAR_DIR / "celerybeat-schedule")
 
 # --- Auth (django-allauth) ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -377,6 +386,9 @@ SECURE_CSP = {
 }
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The health pages answer over plain HTTP: a load balancer or container check asks gunicorn directly,
+    # behind the proxy that terminates TLS (python -m mmip.probe).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Only a benchmark on plain HTTP to 127.0.0.1 turns these off (bench/load/run.sh).
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

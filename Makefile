@@ -8,7 +8,17 @@ PORT ?= 8000
 SUBMISSIONS ?= 120
 PYTEST_ARGS ?=
 
-.PHONY: install run worker test lint security browser format clean
+# `make serve`: the production processes of the Procfile under honcho, with DEBUG=0, on PostgreSQL and Redis.
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mmip_serve
+SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Plain HTTP on this machine: no TLS redirect, no secure-only cookies, no HSTS. Mail is written to var/mail.
+SERVE_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=0 SECRET_KEY="$$(cat var/serve-secret-key)" \
+	DATABASE_URL="$(SERVE_DATABASE_URL)" REDIS_URL="$(SERVE_REDIS_URL)" \
+	ALLOWED_HOSTS="$(HOST),localhost" MMIP_SITE_URL="http://$(HOST):$(PORT)" GUNICORN_BIND="$(HOST):$(PORT)" \
+	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
+	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$(CURDIR)/var/mail"
+
+.PHONY: install run serve worker test lint security browser format clean
 
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	@PYBIN=$$(scripts/find-python) || exit 1; \
@@ -25,8 +35,17 @@ run: install
 	$(PY) manage.py seed_demo --submissions $(SUBMISSIONS) --reviewed 0.5
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The Procfile's background processes only (both workers and the one beat), beside `make run`.
 worker: install
-	$(VENV)/bin/celery -A mmip worker -B --loglevel=INFO --concurrency=2
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile fast analysis beat
+
+serve: install
+	@mkdir -p var
+	@test -s var/serve-secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/serve-secret-key
+	$(PY) scripts/createdb-if-missing "$(SERVE_DATABASE_URL)"
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(VENV)/bin/honcho start -f Procfile
 
 # The browser tests drive Debian's Chromium; install it where we can (root with apt), never failing the build:
 # without it those tests are skipped with a reason (CI sets MMIP_REQUIRE_BROWSER=1: there a skip fails).
@@ -48,6 +67,7 @@ security: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint --failure-threshold warning Dockerfile
 
 format: install
 	$(VENV)/bin/ruff check --fix .

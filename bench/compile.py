@@ -60,7 +60,7 @@ for size in args.sizes:
         "from evidence.models import Submission as S; print(S.objects.filter(review_state='reviewed').count())",
     )
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS, "CELERY_QUEUE": queue}
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS, "MMIP_QUEUE_PREFIX": queue}
     log = open(f"/tmp/{queue}.log", "w")
     worker = subprocess.Popen(
         [
@@ -71,7 +71,7 @@ for size in args.sizes:
             "mmip",
             "worker",
             "-Q",
-            queue,
+            f"{queue}.fast,{queue}.analysis",
             "-c",
             "2",
             "--without-mingle",

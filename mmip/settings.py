@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from mmip import queues
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -196,7 +198,12 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Without a broker, tasks run in-process when enqueued (after the transaction commits).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "mmip") or "mmip"
+# Work is routed by kind to two queues, each with its own worker (mmip/queues.py, Procfile): receipts never
+# wait behind an analysis. MMIP_QUEUE_PREFIX keeps a test session's or a benchmark's queues apart.
+MMIP_QUEUE_PREFIX = env_str("MMIP_QUEUE_PREFIX") or queues.DEFAULT_PREFIX
+MMIP_QUEUES = queues.queue_names(MMIP_QUEUE_PREFIX)
+CELERY_TASK_ROUTES = queues.task_routes(MMIP_QUEUE_PREFIX)
+CELERY_TASK_DEFAULT_QUEUE = MMIP_QUEUES["analysis"]
 # Nothing that matters lives in the result backend: job state is on database rows. The backend only
 # counts a chord's finished header tasks (the compilation's per-component tasks).
 CELERY_TASK_IGNORE_RESULT = True
@@ -249,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
     "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "Europe/London"
+# Beat (exactly one process) keeps the times of its last runs here.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME") or str(VAR_DIR / "celerybeat-schedule")
 
 # --- Auth (django-allauth) ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -309,7 +318,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
 _mail_options: dict = {}
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     _mail_options = {
-        "host": env_str("EMAIL_HOST", "localhost"),
+        # No default in production: an unset EMAIL_HOST fails `check --deploy` (mmip.E104), not the first receipt.
+        "host": env_str("EMAIL_HOST", "localhost" if DEBUG else ""),
         "port": env_int("EMAIL_PORT", 25),
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
@@ -377,13 +387,20 @@ SECURE_CSP = {
 }
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The health pages answer over plain HTTP: a load balancer or container check asks gunicorn directly,
+    # behind the proxy that terminates TLS (python -m mmip.probe).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Only a benchmark on plain HTTP to 127.0.0.1 turns these off (bench/load/run.sh).
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading (browsers' built-in HTTPS-only list) is a decision about the whole domain and takes months
+    # to undo: the domain's owner opts in. Until then Django's reminder (security.W021) is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Uploads larger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -34,10 +34,10 @@ env = {
     **os.environ,
     "DATABASE_URL": f"{PG}/{args.database}",
     "REDIS_URL": REDIS,
-    "CELERY_QUEUE": queue,
+    "MMIP_QUEUE_PREFIX": queue,
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
 }
-os.environ.update({k: env[k] for k in ("CELERY_QUEUE", "EMAIL_BACKEND")})
+os.environ.update({k: env[k] for k in ("MMIP_QUEUE_PREFIX", "EMAIL_BACKEND")})
 setup_django(env["DATABASE_URL"], redis=REDIS)
 
 from django.db import close_old_connections  # noqa: E402
@@ -54,7 +54,19 @@ drafts = list(
 if len(drafts) < args.submits:
     sys.exit(f"Only {len(drafts)} drafts left in {args.database}: rebuild it (bench/admin_dashboard.py --drop).")
 worker = subprocess.Popen(
-    [sys.executable, "-m", "celery", "-A", "mmip", "worker", "-Q", queue, "-c", "2", "--loglevel=WARNING"],
+    [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "mmip",
+        "worker",
+        "-Q",
+        f"{queue}.fast,{queue}.analysis",
+        "-c",
+        "2",
+        "--loglevel=WARNING",
+    ],
     cwd=ROOT,
     env=env,
     start_new_session=True,

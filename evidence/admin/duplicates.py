@@ -8,14 +8,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Campaign, DuplicateFlag
 from .confidentiality import WITHHELD, attach_viewer, viewer_of, withheld_from_viewer
+from .history import HistoryAdmin
 
 
 @admin.register(DuplicateFlag)
-class DuplicateFlagAdmin(SimpleHistoryAdmin):
+class DuplicateFlagAdmin(HistoryAdmin):
     list_display = ["submission", "similar_to", "similarity", "kind", "campaign_link", "status", "decided_by"]
     list_filter = ["kind", "status"]
     list_select_related = ["submission", "similar_to", "decided_by", "campaign"]
@@ -65,7 +65,7 @@ class DuplicateFlagAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(HistoryAdmin):
     """One row per campaign: a reviewer assesses the text once; a lead decides how the coverage counts it."""
 
     list_display = ["founder", "consultation", "senders", "counting", "created_at"]

@@ -4,6 +4,7 @@ work wait in the outbox until the broker is back. Uses a private redis-server, n
 import kombu.utils.functional
 import pytest
 import redis.connection
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -90,4 +91,6 @@ def test_a_submit_while_redis_is_down_is_saved_confirmed_and_its_work_sent_later
     _reset_pools(app)
     call_command("outbox_flush")
     assert not OutboxTask.objects.filter(dispatched_at__isnull=True).exists()
-    assert broker.queue_length(app.conf.task_default_queue) == 2
+    # Each to the queue of its kind: the receipt to the fast worker, the follow-up to the analysis worker.
+    queues = settings.MMIP_QUEUES
+    assert (broker.queue_length(queues["fast"]), broker.queue_length(queues["analysis"])) == (1, 1)

@@ -5,9 +5,10 @@ another process, and an in-memory SQLite test database cannot be shared with it.
 tests are skipped with that reason, unless MMIP_REQUIRE_WORKER=1 (CI's PostgreSQL pass), which turns a
 skip, a worker that does not start, or a session in which no worker test passed into a failure.
 
-Isolation on the shared Redis and PostgreSQL servers: the worker consumes a queue of its own (CELERY_QUEUE)
-on the Redis database named in REDIS_URL (CI uses db 14; pick your own number), talks to this session's
-test database, and writes mail and media under the session's temporary directory. Its queue's keys are
+Isolation on the shared Redis and PostgreSQL servers: the worker consumes queues of its own (both kinds'
+queues under a prefix of its own, MMIP_QUEUE_PREFIX, mmip/queues.py) on the Redis database named in
+REDIS_URL (CI uses db 14; pick your own number), talks to this session's test database, and writes mail
+and media under the session's temporary directory. Its queues' keys are
 deleted at the end; nothing else on the server is touched.
 """
 
@@ -23,6 +24,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from mmip.queues import celery_conf, queue_names
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = os.environ.get("MMIP_REQUIRE_WORKER", "").strip().lower() in {"1", "true", "yes", "on"}
@@ -58,8 +61,9 @@ class Worker:
     While the file ``gate`` exists, the worker holds every compile_component task before it starts
     (tests/integration/worker_gate.py), leaving a ``held-<task id>`` file beside it."""
 
-    def __init__(self, *, queue: str, env: dict, log: Path, mail_dir: Path, media_root: Path, gate: Path):
-        self.queue, self.env, self.log = queue, env, log
+    def __init__(self, *, prefix: str, env: dict, log: Path, mail_dir: Path, media_root: Path, gate: Path):
+        self.prefix, self.env, self.log = prefix, env, log
+        self.queues = list(queue_names(prefix).values())
         self.mail_dir, self.media_root, self.gate = mail_dir, media_root, gate
         self.process: subprocess.Popen | None = None
 
@@ -79,7 +83,7 @@ class Worker:
                     "mmip",
                     "worker",
                     "-Q",
-                    self.queue,
+                    ",".join(self.queues),
                     "-c",
                     "2",
                     "--loglevel=INFO",
@@ -89,7 +93,7 @@ class Worker:
                     "--include",
                     "tests.integration.worker_gate",
                     "-n",
-                    f"{self.queue}@%h",
+                    f"{self.prefix}@%h",
                 ],
                 cwd=ROOT,
                 env=self.env,
@@ -165,7 +169,7 @@ def _delete_queue(url: str, queue: str) -> None:
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start one worker for the session, on the test database, consuming a queue of its own."""
+    """Start one worker for the session, on the test database, consuming queues of its own."""
     ok, reason = services_available()
     if not ok:
         _unavailable(reason)
@@ -174,15 +178,15 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from mmip.celery import app
 
     root = tmp_path_factory.mktemp("celery-worker")
-    queue = f"mmip-test-{uuid.uuid4().hex[:10]}"
+    prefix = f"mmip-test-{uuid.uuid4().hex[:10]}"
     db = connection.settings_dict  # after django_db_setup: NAME is the test database's
     worker = Worker(
-        queue=queue,
+        prefix=prefix,
         env={
             **os.environ,
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
             "REDIS_URL": settings.REDIS_URL,
-            "CELERY_QUEUE": queue,
+            "MMIP_QUEUE_PREFIX": prefix,
             # A killed worker's unacknowledged task is handed out again after 5 s, not an hour.
             "CELERY_VISIBILITY_TIMEOUT": "5",
             "MEDIA_ROOT": str(root / "media"),
@@ -199,21 +203,26 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     )
     worker.mail_dir.mkdir()
     worker.gate.parent.mkdir()
-    # This process publishes to the worker's broker and queue instead of running tasks in-process.
-    saved = (app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager)
-    app.conf.broker_url = settings.REDIS_URL
-    app.conf.task_default_queue = queue
+    # This process publishes to the worker's broker and queues instead of running tasks in-process.
+    saved = {
+        "broker_url": app.conf.broker_url,
+        "task_routes": app.conf.task_routes,
+        "task_default_queue": app.conf.task_default_queue,
+        "task_always_eager": app.conf.task_always_eager,
+    }
+    app.conf.update(broker_url=settings.REDIS_URL, **celery_conf(prefix))  # update(): Celery re-reads routes
     try:
         worker.start()
     except RuntimeError as exc:
-        app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager = saved
+        app.conf.update(saved)
         pytest.fail(str(exc), pytrace=False)
     try:
         yield worker
     finally:
         worker.stop()
-        app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager = saved
-        _delete_queue(settings.REDIS_URL, queue)
+        app.conf.update(saved)
+        for queue in worker.queues:
+            _delete_queue(settings.REDIS_URL, queue)
 
 
 @pytest.fixture

@@ -622,7 +622,8 @@ def _catalogue(consultation: Consultation) -> _Catalogue:
     )
 
 
-def _create_submissions(consultation: Consultation, start: int, stop: int, seed: int, now: dt.datetime) -> int:
+def _create_submissions(consultation: Consultation, start: int, stop: int, seed: int, now: dt.datetime) -> list[int]:
+    """Seed respondents ``start``..``stop`` with their responses; returns the new responses' ids."""
     cat = _catalogue(consultation)
     User = get_user_model()
     files, file_text = _sample_files()
@@ -747,15 +748,13 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
             next_ref += 1
             submission.reference_number = next_ref
             submission.reference = consultation.format_reference(next_ref)
-    Submission.objects.bulk_create(submissions, batch_size=BATCH)
-    Consultation.objects.filter(pk=consultation.pk).update(last_reference_number=next_ref)
-    consultation.last_reference_number = next_ref
 
     answers, data_points, attachments, versions = [], [], [], []
     by_component = {}
     for q in cat.questions:
         by_component.setdefault(q.component_id, []).append(q)
     for submission, (i, rng, focus, campaign) in zip(submissions, extras, strict=True):
+        answer_texts, attachment_texts = [], []
         for component in focus:
             for question in by_component.get(component.pk, [])[:1]:
                 stance = rng.choices(list(STANCE_WEIGHTS), weights=list(STANCE_WEIGHTS.values()))[0]
@@ -766,6 +765,7 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
                 if rng.random() < 0.03:
                     text = rng.choice(["Agree.", "No comment.", "Yes"])  # thin answers happen
                 answers.append(Answer(submission=submission, question=question, text=text))
+                answer_texts.append(text)
         # Its own stream, so the rest of the demo does not shift when the figures' rules change.
         figures_rng = random.Random(f"{seed}:{i}:figures")  # nosec B311
         for _ in range(figures_rng.choices([0, 1, 2, 3], weights=[3, 4, 2, 1])[0]):
@@ -796,6 +796,11 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
                     uploaded_by=submission.created_by,
                 )
             )
+            attachment_texts.append(file_text)
+        # Written with the response (search.refresh would read it all back and update it row by row).
+        submission.search_document = search.document(
+            submission.summary, submission.proposals, answer_texts, attachment_texts
+        )
         if submission.status != Submission.Status.DRAFT:
             versions.append(
                 SubmissionVersion(
@@ -810,11 +815,15 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
                     created_by=submission.created_by,
                 )
             )
+    # The responses are written once their answers are known; the rows below take their keys.
+    Submission.objects.bulk_create(submissions, batch_size=BATCH)
+    Consultation.objects.filter(pk=consultation.pk).update(last_reference_number=next_ref)
+    consultation.last_reference_number = next_ref
     Answer.objects.bulk_create(answers, batch_size=BATCH)
     DataPoint.objects.bulk_create(data_points, batch_size=BATCH)
     Attachment.objects.bulk_create(attachments, batch_size=BATCH)
     SubmissionVersion.objects.bulk_create(versions, batch_size=BATCH)
-    return len(submissions)
+    return [submission.pk for submission in submissions]
 
 
 # --- Reviews -------------------------------------------------------------------------------------------
@@ -1033,13 +1042,15 @@ def seed(
         existing = Submission.objects.filter(
             consultation=consultation, created_by__username__startswith=f"demo-{seed}-"
         ).count()
+        new_ids: list[int] = []
         for start in range(existing, submissions, 5000):
-            result.created += _create_submissions(consultation, start, min(start + 5000, submissions), seed, now)
+            new_ids += _create_submissions(consultation, start, min(start + 5000, submissions), seed, now)
+        result.created = len(new_ids)
         result.reviewed = seed_reviews(consultation, reviewed, seed)
-        new_ids = Submission.objects.filter(consultation=consultation, search_document="").values_list("pk", flat=True)
-        search.refresh(new_ids)
+        # Responses seeded now have their search document; on PostgreSQL the vector is built from it.
+        search.refresh_vectors(new_ids)
         # Indexed for duplicate detection (not compared: a new submit is compared with them).
-        duplicates.index_submissions(list(new_ids))
+        duplicates.index_submissions(new_ids)
         result.total = Submission.objects.filter(consultation=consultation).count()
     if result.created and connection.vendor == "postgresql":
         # A bulk load leaves the planner without statistics: without them, joins over these tables are

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from . import fingerprints
@@ -49,6 +50,20 @@ def _excerpt(text: str, spans: list[tuple[int, int]], chosen) -> str:
     parts = [text[start:end].strip() for n, (start, end) in enumerate(spans) if n in chosen]
     joined = "\n\n".join(p for p in parts if p)
     return joined if len(joined) <= EXCERPT_CHARS else joined[: EXCERPT_CHARS - 1] + "…"
+
+
+def _insert_bands(rows: list[tuple[int, int, int]]) -> None:
+    """Insert (key, submission id, passage) rows in one prepared statement. A bulk back-fill writes some
+    twenty rows a response; through the ORM, building and compiling a model object a row cost more than
+    the fingerprints themselves."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(PassageBand._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(PassageBand._meta.get_field(name).column) for name in ("key", "submission", "passage")
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)", rows)  # nosec B608: our names
 
 
 def _index(*, submission_id: int, fp: Fingerprint, sender: str, version: int, keys, full: set[int]) -> None:
@@ -273,15 +288,20 @@ def index_submissions(submission_ids: list[int], *, batch: int = 500) -> int:
             all_keys = list({key for keys in fresh.values() for key, _ in keys})
             count: dict[int, int] = defaultdict(int)
             for at in range(0, len(all_keys), 900):  # SQLite's limit on bound parameters
-                for key in PassageBand.objects.filter(key__in=all_keys[at : at + 900]).values_list("key", flat=True):
-                    count[key] += 1
+                taken = (
+                    PassageBand.objects.filter(key__in=all_keys[at : at + 900])
+                    .values_list("key")
+                    .annotate(rows=Count("pk"))
+                    .order_by()
+                )
+                count.update(taken)
             for pk, keys in fresh.items():
                 for key, number in keys:
                     if count[key] < BUCKET_CAP:
                         count[key] += 1
-                        bands.append(PassageBand(key=key, submission_id=pk, passage=number))
+                        bands.append((key, pk, number))
             TextFingerprint.objects.bulk_create(prints, batch_size=batch)
-            PassageBand.objects.bulk_create(bands, batch_size=2000)
+            _insert_bands(bands)
         done += len(rows)
     return done
 

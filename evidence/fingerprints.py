@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
+from datasketch.minhash import _SCHEME_DTYPES, _SCHEME_WIDTHS, _fmix
 
 NUM_PERM = 64
 BANDS = 8
@@ -110,12 +111,29 @@ def _shingles(text: str) -> list[bytes]:
     return [f"{a} {b} {c}".encode() for a, b, c in zip(words, words[1:], words[2:], strict=False)]
 
 
+# One MinHash's hash function and permutations, shared by every signature.
+_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=SEED)
+
+
+def _minhash_signatures(shingle_sets: list[list[bytes]]) -> np.ndarray:
+    """The MinHash signature of each set of shingles, as ``MinHash.bulk`` computes them (a test holds the
+    two equal), in one pass over all the sets: a response's passages cost one array operation, not one
+    MinHash object each."""
+    dtype, width = _SCHEME_DTYPES[_PROTOTYPE.scheme], _SCHEME_WIDTHS[_PROTOTYPE.scheme]
+    hashfunc = _PROTOTYPE.hashfunc
+    values = np.fromiter((hashfunc(s) for shingles in shingle_sets for s in shingles), dtype=dtype)
+    a, b = _PROTOTYPE.permutations
+    permuted = _fmix(values, width)[:, None] * a + b
+    starts = np.cumsum([0] + [len(shingles) for shingles in shingle_sets[:-1]])
+    return np.minimum.reduceat(permuted, starts, axis=0).astype(np.uint32)
+
+
 def fingerprint(text: str) -> Fingerprint:
     found = passages(text)
     if not found:
         return Fingerprint([], np.zeros((0, NUM_PERM), dtype=np.uint32))
-    hashes = MinHash.bulk([_shingles(text[p.start : p.end]) for p in found], num_perm=NUM_PERM, seed=SEED)
-    return Fingerprint(found, np.vstack([m.hashvalues.astype(np.uint32) for m in hashes]))
+    # Every passage has MIN_WORDS words, so at least one shingle: no set is empty.
+    return Fingerprint(found, _minhash_signatures([_shingles(text[p.start : p.end]) for p in found]))
 
 
 def band_keys(scope: int, signatures: np.ndarray) -> list[tuple[int, int]]:

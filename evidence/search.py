@@ -15,10 +15,30 @@ from .models import Answer, Attachment, Submission
 
 CONFIG = "english"
 BATCH = 1000
+# Attachments count towards the document up to this many characters each.
+ATTACHMENT_CHARS = 100_000
 
 
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def document(summary: str, proposals: str, answers: Iterable[str], attachments: Iterable[str]) -> str:
+    """The text a response is searched (and compared for duplicates) by: its summary, proposals, answers
+    in order and the first ``ATTACHMENT_CHARS`` of each attachment's extracted text."""
+    parts = [summary, proposals, *answers, *(text[:ATTACHMENT_CHARS] for text in attachments)]
+    return "\n".join(p for p in parts if p)
+
+
+def refresh_vectors(submission_ids: Iterable[int]) -> None:
+    """On PostgreSQL, rebuild the search vector from the stored document (one statement a batch)."""
+    if not _is_postgres():
+        return
+    ids = list(submission_ids)
+    for start in range(0, len(ids), BATCH * 10):
+        Submission.objects.filter(pk__in=ids[start : start + BATCH * 10]).update(
+            search_vector=SearchVector("search_document", config=CONFIG)
+        )
 
 
 def refresh(submission_ids: Iterable[int]) -> int:
@@ -26,19 +46,22 @@ def refresh(submission_ids: Iterable[int]) -> int:
     ids = list(submission_ids)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        parts: dict[int, list[str]] = defaultdict(list)
-        for pk, summary, proposals in Submission.objects.filter(pk__in=chunk).values_list("pk", "summary", "proposals"):
-            parts[pk] += [summary, proposals]
+        answers: dict[int, list[str]] = defaultdict(list)
         for sub_id, text in Answer.objects.filter(submission_id__in=chunk).values_list("submission_id", "text"):
-            parts[sub_id].append(text)
+            answers[sub_id].append(text)
+        attachments: dict[int, list[str]] = defaultdict(list)
         for sub_id, text in Attachment.objects.filter(submission_id__in=chunk).values_list(
             "submission_id", "extracted_text"
         ):
-            parts[sub_id].append(text[:100_000])
-        rows = [Submission(pk=pk, search_document="\n".join(p for p in texts if p)) for pk, texts in parts.items()]
+            attachments[sub_id].append(text)
+        rows = [
+            Submission(pk=pk, search_document=document(summary, proposals, answers[pk], attachments[pk]))
+            for pk, summary, proposals in Submission.objects.filter(pk__in=chunk).values_list(
+                "pk", "summary", "proposals"
+            )
+        ]
         Submission.objects.bulk_update(rows, ["search_document"], batch_size=BATCH)
-        if _is_postgres():
-            Submission.objects.filter(pk__in=chunk).update(search_vector=SearchVector("search_document", config=CONFIG))
+        refresh_vectors(chunk)
     return len(ids)
 
 

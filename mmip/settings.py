@@ -318,7 +318,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
 _mail_options: dict = {}
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     _mail_options = {
-        "host": env_str("EMAIL_HOST", "localhost"),
+        # No default in production: an unset EMAIL_HOST fails `check --deploy` (mmip.E104), not the first receipt.
+        "host": env_str("EMAIL_HOST", "localhost" if DEBUG else ""),
         "port": env_int("EMAIL_PORT", 25),
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
@@ -394,8 +395,12 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading (browsers' built-in HTTPS-only list) is a decision about the whole domain and takes months
+    # to undo: the domain's owner opts in. Until then Django's reminder (security.W021) is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Uploads larger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -241,3 +241,39 @@ def test_a_flag_page_withholds_a_confidential_responses_shared_passage(client, c
     assert "investment fund" not in page and "Commercial in confidence" in page
     client.force_login(lead)
     assert "investment fund" in client.get(url).content.decode()
+
+
+def test_signatures_are_datasketchs_minhashes():
+    """The signatures are computed for all of a response's passages in one array operation; they must stay
+    what datasketch's MinHash gives for each passage (stored signatures are compared with new ones)."""
+    import numpy as np
+    from datasketch import MinHash
+
+    words = "uk medicines manufacturing skills capital grant site gmp regulator mhra tax relief the of and".split()
+    for n in range(40):
+        sets = [
+            [
+                f"{words[(n + i) % len(words)]} {words[(n * i) % len(words)]} {i}".encode()
+                for i in range(1 + (n * 7 + k) % 50)
+            ]
+            for k in range(1 + n % 6)
+        ]
+        expected = np.vstack(
+            [m.hashvalues.astype(np.uint32) for m in MinHash.bulk(sets, num_perm=fingerprints.NUM_PERM, seed=1)]
+        )
+        assert (fingerprints._minhash_signatures(sets) == expected).all()
+
+
+def test_the_bulk_back_fill_caps_each_key_like_a_submit(consultation, monkeypatch):
+    monkeypatch.setattr(duplicates, "BUCKET_CAP", 3)
+    letter = (
+        "We ask the government to extend the medicines manufacturing investment fund for five more years "
+        "and to open a capital grant round for small sites every spring, as the sector has asked before."
+    )
+    ids = [factories.SubmittedSubmissionFactory(consultation=consultation, summary=letter).pk for _ in range(6)]
+    search.refresh(ids)
+    assert duplicates.index_submissions(ids, batch=4) == 6
+    per_key = {}
+    for key in PassageBand.objects.values_list("key", flat=True):
+        per_key[key] = per_key.get(key, 0) + 1
+    assert per_key and max(per_key.values()) == 3

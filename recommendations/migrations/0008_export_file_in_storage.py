@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0007_seed_public_bodies"),
+        ("recommendations", "0010_dashboard_snapshot"),
     ]
 
     operations = [

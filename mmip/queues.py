@@ -25,6 +25,8 @@ TASK_KINDS = {
     "recommendations.tasks.compile_component": "analysis",
     "recommendations.tasks.assemble_run": "analysis",
     "recommendations.tasks.make_export": "analysis",
+    "recommendations.tasks.refresh_dashboards": "analysis",
+    "recommendations.tasks.refresh_dashboard": "analysis",
 }
 
 

@@ -251,9 +251,18 @@ if MMIP_WORKER_KIND:
         "unacked_mutex_key": f"unacked_mutex.{MMIP_WORKER_KIND}",
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The leads' dashboard shows stored figures (recommendations.dashboard): beat recomputes those of open
+# consultations every MMIP_DASHBOARD_REFRESH_SECONDS; opening a page older than MMIP_DASHBOARD_MAX_AGE
+# seconds (a closed consultation, or beat not running) queues a recomputation.
+MMIP_DASHBOARD_REFRESH_SECONDS = env_int("MMIP_DASHBOARD_REFRESH_SECONDS", 120)
+MMIP_DASHBOARD_MAX_AGE = env_int("MMIP_DASHBOARD_MAX_AGE", 300)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},
     "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
+    "dashboard-refresh": {
+        "task": "recommendations.tasks.refresh_dashboards",
+        "schedule": float(MMIP_DASHBOARD_REFRESH_SECONDS),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
 # Beat (exactly one process) keeps the times of its last runs here.

@@ -148,6 +148,10 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
             row(LOGIN, 403, 403, 403, 403, 302, 302),
         ),
         "recommendations:dashboard": (reverse("recommendations:dashboard", args=[consultation.slug]), LEADS),
+        "recommendations:dashboard_refresh": (
+            reverse("recommendations:dashboard_refresh", args=[consultation.slug]),
+            LEADS_POST_ONLY,
+        ),
         "recommendations:runs": (reverse("recommendations:runs"), LEADS),
         "recommendations:start": (reverse("recommendations:start"), LEADS_POST_ONLY),
         "recommendations:run_detail": (reverse("recommendations:run_detail", args=[run.pk]), LEADS),

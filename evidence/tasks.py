@@ -25,6 +25,9 @@ RETRY = {
 @shared_task(name="evidence.tasks.outbox_sweep", ignore_result=True)
 def outbox_sweep() -> tuple[int, int]:
     """Publish outbox rows the broker refused earlier (run by Celery beat every minute)."""
+    from mmip.readiness import beat_heartbeat
+
+    beat_heartbeat()  # /readyz: beat and the fast worker are running
     return outbox.sweep()
 
 

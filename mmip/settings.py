@@ -468,4 +468,8 @@ MMIP_RETENTION_DAYS = env_int("MMIP_RETENTION_DAYS", 365)
 # limit (11 minutes), so a slow component is not mistaken for a dead worker.
 MMIP_COMPILATION_STALL_MINUTES = env_int("MMIP_COMPILATION_STALL_MINUTES", 15)
 MMIP_COMPILATION_ATTEMPTS = env_int("MMIP_COMPILATION_ATTEMPTS", 2)
+# /readyz (mmip/readiness.py) fails when outbox work has waited longer than this, or when the last scheduled
+# outbox sweep (every minute) is older than this: the broker, the fast worker or beat is down.
+MMIP_READY_OUTBOX_MAX_AGE = env_int("MMIP_READY_OUTBOX_MAX_AGE", 600)
+MMIP_READY_BEAT_MAX_AGE = env_int("MMIP_READY_BEAT_MAX_AGE", 300)
 MMIP_EXPORT_ROOT = Path(env_str("MMIP_EXPORT_ROOT") or MEDIA_ROOT / "exports")

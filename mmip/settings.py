@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -259,6 +260,8 @@ MMIP_DASHBOARD_MAX_AGE = env_int("MMIP_DASHBOARD_MAX_AGE", 300)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},
     "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
+    # Respondents' personal data is erased when each consultation's retention period ends (logged).
+    "personal-data-erasure": {"task": "evidence.tasks.erase_due_personal_data", "schedule": crontab(hour=3, minute=15)},
     "dashboard-refresh": {
         "task": "recommendations.tasks.refresh_dashboards",
         "schedule": float(MMIP_DASHBOARD_REFRESH_SECONDS),

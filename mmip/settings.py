@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -259,6 +260,8 @@ MMIP_DASHBOARD_MAX_AGE = env_int("MMIP_DASHBOARD_MAX_AGE", 300)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},
     "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
+    # Respondents' personal data is erased when each consultation's retention period ends (logged).
+    "personal-data-erasure": {"task": "evidence.tasks.erase_due_personal_data", "schedule": crontab(hour=3, minute=15)},
     "dashboard-refresh": {
         "task": "recommendations.tasks.refresh_dashboards",
         "schedule": float(MMIP_DASHBOARD_REFRESH_SECONDS),
@@ -360,14 +363,37 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _npm / "htmx.org" / "dist"),
     ("vendor/chartjs", _npm / "chart.js" / "dist"),
 ]
+# Uploads ("default") and exports ("exports") go through Django's storage API only (mmip/storage.py): folders
+# on this host by default (MEDIA_ROOT, MMIP_EXPORT_ROOT), or an S3-compatible bucket when MMIP_S3_BUCKET is
+# set, so that web and worker hosts need not share a disk. Credentials come the usual boto3 ways
+# (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role); the bucket must not be public.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "exports": {"BACKEND": "mmip.storage.ExportStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+MMIP_S3_BUCKET = env_str("MMIP_S3_BUCKET") or ""
+if MMIP_S3_BUCKET:
+    _s3 = {
+        "bucket_name": MMIP_S3_BUCKET,
+        "endpoint_url": env_str("MMIP_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, another provider's S3
+        "region_name": env_str("MMIP_S3_REGION") or None,
+        "default_acl": None,  # objects inherit the bucket's (private) policy
+        "querystring_auth": True,  # never a public URL; downloads go through permission-checked views
+        "querystring_expire": 300,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": env_str("MMIP_S3_MEDIA_PREFIX") or "media", "file_overwrite": False},
+    }
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": env_str("MMIP_S3_EXPORTS_PREFIX") or "exports", "file_overwrite": True},
+    }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 # Uploaded evidence is never served as a public URL: downloads go through a permission-checked view, and
 # no route serves this prefix (it exists because Django's test servers expect a media URL).
@@ -445,4 +471,8 @@ MMIP_RETENTION_DAYS = env_int("MMIP_RETENTION_DAYS", 365)
 # limit (11 minutes), so a slow component is not mistaken for a dead worker.
 MMIP_COMPILATION_STALL_MINUTES = env_int("MMIP_COMPILATION_STALL_MINUTES", 15)
 MMIP_COMPILATION_ATTEMPTS = env_int("MMIP_COMPILATION_ATTEMPTS", 2)
+# /readyz (mmip/readiness.py) fails when outbox work has waited longer than this, or when the last scheduled
+# outbox sweep (every minute) is older than this: the broker, the fast worker or beat is down.
+MMIP_READY_OUTBOX_MAX_AGE = env_int("MMIP_READY_OUTBOX_MAX_AGE", 600)
+MMIP_READY_BEAT_MAX_AGE = env_int("MMIP_READY_BEAT_MAX_AGE", 300)
 MMIP_EXPORT_ROOT = Path(env_str("MMIP_EXPORT_ROOT") or MEDIA_ROOT / "exports")

@@ -157,9 +157,7 @@ GROUPS = {
     "submission page": ("reviewer@demo.mmip", "staff_call", submission_pages),
     "leads' area": ("lead@demo.mmip", "compiled", lead_pages),
 }
-NOT_YET = {
-    "submission page": "issue 18, step 4: the inlines' accessible names",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def group_params():
@@ -346,3 +344,47 @@ def test_focus_is_clearly_visible_on_the_navigation_bar_and_form_fields(page, li
     ring = page.evaluate(INDICATOR)
     assert ring["style"] != "none" and ring["width"] >= 2, f"form field: {ring}"
     assert page.evaluate(CONTRAST, [ring["color"], "rgb(255, 255, 255)"]) >= 3, f"form field: {ring}"
+
+
+def test_a_reviewer_adds_a_tag_and_an_excerpt_and_saves_by_keyboard(page, live_server, staff_call):
+    consultation = staff_call["consultation"]
+    submission = (
+        Submission.objects.filter(consultation=consultation, status=Submission.Status.SUBMITTED)
+        .filter(confidentiality=Submission.Confidentiality.PUBLISHABLE, tags__isnull=True, answers__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    sign_in(page, live_server, "reviewer@demo.mmip")
+    page.goto(reverse("admin:evidence_submission_change", args=[submission.pk]))
+    # The grade definitions are on the page, and describe the grade field.
+    page.locator("#tags-group .add-row a").focus()  # the row the keyboard adds is the one checked
+    page.keyboard.press("Enter")
+    focused = page.evaluate(FOCUSED)
+    assert focused["id"] == "id_tags-0-component" and focused["label"] == "Component", focused
+    page.locator("#inline-status").get_by_text("Component tags: row 1 added; focus is on its Component.").wait_for()
+    described = page.locator("#id_tags-0-grade").get_attribute("aria-describedby")
+    assert "A: " in page.locator(f"#{described}").inner_text(), described
+    page.keyboard.press("ArrowDown")  # the first component
+    tab_to(page, "() => document.activeElement.id === 'id_tags-0-grade'")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # B
+    assert page.locator("#id_tags-0-grade").input_value() == "B"
+
+    page.locator("#excerpts-group .add-row a").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate(FOCUSED)["id"] == "id_excerpts-0-component"
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "() => document.activeElement.id === 'id_excerpts-0-kind'")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "() => document.activeElement.id === 'id_excerpts-0-answer'")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "() => document.activeElement.id === 'id_excerpts-0-text'")
+    answer = submission.answers.get(pk=page.locator("#id_excerpts-0-answer").input_value())
+    passage = " ".join(answer.text.split()[:6])
+    page.keyboard.type(passage)
+    tab_to(page, "() => document.activeElement.value === 'Save and continue editing'", limit=200)
+    submit(page)
+    assert_focus_on_message(page, "status", "was changed successfully")
+    shot(page, "18-keyboard-tag-and-excerpt")
+    assert submission.tags.filter(grade="B").count() == 1
+    assert submission.excerpts.get().text == passage

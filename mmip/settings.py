@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -112,6 +113,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request, and the tasks it publishes, carry its id (mmip/logs.py).
+    "mmip.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,6 +262,8 @@ MMIP_DASHBOARD_MAX_AGE = env_int("MMIP_DASHBOARD_MAX_AGE", 300)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},
     "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
+    # Respondents' personal data is erased when each consultation's retention period ends (logged).
+    "personal-data-erasure": {"task": "evidence.tasks.erase_due_personal_data", "schedule": crontab(hour=3, minute=15)},
     "dashboard-refresh": {
         "task": "recommendations.tasks.refresh_dashboards",
         "schedule": float(MMIP_DASHBOARD_REFRESH_SECONDS),
@@ -360,14 +365,37 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _npm / "htmx.org" / "dist"),
     ("vendor/chartjs", _npm / "chart.js" / "dist"),
 ]
+# Uploads ("default") and exports ("exports") go through Django's storage API only (mmip/storage.py): folders
+# on this host by default (MEDIA_ROOT, MMIP_EXPORT_ROOT), or an S3-compatible bucket when MMIP_S3_BUCKET is
+# set, so that web and worker hosts need not share a disk. Credentials come the usual boto3 ways
+# (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role); the bucket must not be public.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "exports": {"BACKEND": "mmip.storage.ExportStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+MMIP_S3_BUCKET = env_str("MMIP_S3_BUCKET") or ""
+if MMIP_S3_BUCKET:
+    _s3 = {
+        "bucket_name": MMIP_S3_BUCKET,
+        "endpoint_url": env_str("MMIP_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, another provider's S3
+        "region_name": env_str("MMIP_S3_REGION") or None,
+        "default_acl": None,  # objects inherit the bucket's (private) policy
+        "querystring_auth": True,  # never a public URL; downloads go through permission-checked views
+        "querystring_expire": 300,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": env_str("MMIP_S3_MEDIA_PREFIX") or "media", "file_overwrite": False},
+    }
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": env_str("MMIP_S3_EXPORTS_PREFIX") or "exports", "file_overwrite": True},
+    }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 # Uploaded evidence is never served as a public URL: downloads go through a permission-checked view, and
 # no route serves this prefix (it exists because Django's test servers expect a media URL).
@@ -415,11 +443,19 @@ if not DEBUG:
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# LOG_FORMAT=json: one JSON object per line, with the request id that follows the work into Celery tasks
+# (mmip/logs.py), for a log collector. The default is plain text for people.
+LOG_FORMAT = (env_str("LOG_FORMAT") or "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "mmip.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -427,6 +463,17 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Error reporting (mmip/errors.py): to Sentry when SENTRY_DSN is set, personal data scrubbed.
+SENTRY_DSN = env_str("SENTRY_DSN") or ""
+if SENTRY_DSN:
+    from mmip import errors
+
+    errors.init(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production"),
+        release=env_str("SENTRY_RELEASE") or None,
+    )
 
 # --- MMIP ----------------------------------------------------------------------------------------------
 # The site's address in links that leave it (the receipt e-mail). Unset in development: taken from the request
@@ -445,4 +492,8 @@ MMIP_RETENTION_DAYS = env_int("MMIP_RETENTION_DAYS", 365)
 # limit (11 minutes), so a slow component is not mistaken for a dead worker.
 MMIP_COMPILATION_STALL_MINUTES = env_int("MMIP_COMPILATION_STALL_MINUTES", 15)
 MMIP_COMPILATION_ATTEMPTS = env_int("MMIP_COMPILATION_ATTEMPTS", 2)
+# /readyz (mmip/readiness.py) fails when outbox work has waited longer than this, or when the last scheduled
+# outbox sweep (every minute) is older than this: the broker, the fast worker or beat is down.
+MMIP_READY_OUTBOX_MAX_AGE = env_int("MMIP_READY_OUTBOX_MAX_AGE", 600)
+MMIP_READY_BEAT_MAX_AGE = env_int("MMIP_READY_BEAT_MAX_AGE", 300)
 MMIP_EXPORT_ROOT = Path(env_str("MMIP_EXPORT_ROOT") or MEDIA_ROOT / "exports")

@@ -399,7 +399,7 @@ class Export(models.Model):
     # Progress: rows written of the total (register), or steps done of the total (pack).
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
-    file = models.CharField(max_length=300, blank=True, help_text="Path under MMIP_EXPORT_ROOT.")
+    file = models.CharField(max_length=300, blank=True, help_text="Name of the kept file in the exports storage.")
     size = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

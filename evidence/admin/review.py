@@ -45,20 +45,41 @@ class RoundScoped:
         return super().has_delete_permission(request, obj) and not (obj and obj.status == Submission.Status.WITHDRAWN)
 
 
+class LabelledFormSet(forms.BaseInlineFormSet):
+    """Each row's Delete box says what it deletes (its column heading is not its label): "Delete the component
+    tag Skills and talent"."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            what = self.model._meta.verbose_name
+            component = getattr(form.instance, "component", None) if form.instance.pk else None
+            name = f"Delete the {what} {component}" if component else f"Delete this {what}"
+            form.fields["DELETE"].widget.attrs["aria-label"] = name
+
+
 class RoundScopedInline(RoundScoped, admin.TabularInline):
-    """A table of a round's rows (the component tags: short rows that fit a line)."""
+    """A table of a round's rows (the component tags: short rows that fit a line), whose fields are named and
+    described on the page (admin/edit_inline/tabular_labelled.html)."""
+
+    formset = LabelledFormSet
+    template = "admin/edit_inline/tabular_labelled.html"
 
 
 class LabelledRowForm(forms.ModelForm):
     """A row of a tabular inline: its column headings are not labels, so each field is named for assistive
-    technology by an aria-label (WCAG 4.1.2)."""
+    technology by an aria-label (WCAG 4.1.2); a field with help text (the grade definitions) is described by
+    the paragraph the inline's template shows once above its table, ``<formset prefix>-<field>-help``."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        formset_prefix = (self.prefix or "").rsplit("-", 1)[0]
+        for name, field in self.fields.items():
             # The admin wraps relations' widgets (RelatedFieldWidgetWrapper): the inner one renders.
             widget = getattr(field.widget, "widget", field.widget)
             widget.attrs.setdefault("aria-label", str(field.label))
+            if field.help_text and formset_prefix:
+                widget.attrs["aria-describedby"] = f"{formset_prefix}-{name}-help"
 
 
 class TagForm(LabelledRowForm):
@@ -159,6 +180,9 @@ class ExcerptInline(RoundScoped, admin.StackedInline):
 
 class AssignmentInline(admin.TabularInline):
     model = ReviewAssignment
+    form = LabelledRowForm  # named fields, a named scrolling table, as the tags (issue 18)
+    formset = LabelledFormSet
+    template = "admin/edit_inline/tabular_labelled.html"
     extra = 0
     fk_name = "submission"
     fields = ["round", "reviewer", "status", "assigned_at", "completed_at"]

@@ -154,6 +154,9 @@ def select_to_excerpt_review(page, effort: Effort, submission: Submission) -> No
     answer = submission.answers.get().pk
     effort.select_text(page.locator(f'.codable[data-answer="{answer}"]'), PASSAGE, "the passage")
     bar = page.get_by_role("region", name="Code the selected passage as an excerpt")
+    bar.wait_for()
+    violations = axe_violations(page)  # with the bar open
+    assert not violations, describe(violations)
     effort.click(bar.get_by_role("button", name="Problem or impact"), "code it as a problem")
     effort.choose(page.locator("#id_tags-0-grade"), "B", "grade")
     effort.choose(page.locator("#id_tags-0-stance"), "supports", "stance")

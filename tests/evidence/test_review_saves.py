@@ -288,7 +288,20 @@ def test_mark_reviewed_without_a_tag_stays_on_the_page_with_the_reason(client, a
     data["_reviewednext"] = "Mark reviewed, save and next"
     response = client.post(change_url(assigned), data)
     assert response.status_code == 200
-    assert "tag at least one component before marking it reviewed" in response.content.decode()
+    assert "tag at least one component before finishing your review" in response.content.decode()
+
+
+def test_mark_reviewed_in_a_dual_review_finishes_my_round_only(client, assigned, reviewer, consultation):
+    second = factories.UserFactory(username="rob", groups=["Reviewer"])
+    review.assign(submission=assigned, reviewer=second, round="second")
+    client.force_login(reviewer)
+    data = form_data(client, assigned)
+    data.update({"tags-TOTAL_FORMS": "1", **a_tag(), "_reviewednext": "Mark reviewed, save and next"})
+    assert client.post(change_url(assigned), data).status_code == 302
+    assigned.refresh_from_db()
+    assert assigned.review_state == Submission.ReviewState.IN_REVIEW  # the second round is still open
+    rounds = dict(assigned.assignments.values_list("round", "status"))
+    assert rounds == {"first": "done", "second": "assigned"}
 
 
 def test_the_answers_are_marked_for_select_to_excerpt(client, assigned, reviewer):

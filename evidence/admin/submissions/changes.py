@@ -108,13 +108,18 @@ class ReviewSaving:
         super().save_related(request, form, formsets, change)
         submission = form.instance
         to = form.cleaned_data.get("move_to")
-        if to and to != submission.review_state:
-            try:
+        mine = submission.assignments.filter(reviewer=request.user, status=ReviewAssignment.Status.ASSIGNED)
+        try:
+            if REVIEWED_AND_NEXT in request.POST and mine.exists():
+                # An assigned reviewer finishes their round: in a dual review the response is reviewed once
+                # both rounds are done and agree (review.complete_review), not when the first one says so.
+                review.complete_review(submission=submission, by=request.user)
+            elif to and to != submission.review_state:
                 review.review_transition(
                     submission=submission, to=to, by=request.user, reason=form.cleaned_data.get("reason", "")
                 )
-            except ValidationError as error:
-                raise ReviewRefused(error, field="move_to") from error
+        except ValidationError as error:
+            raise ReviewRefused(error, field="move_to") from error
 
     def save_formset(self, request, form, formset, change):
         try:

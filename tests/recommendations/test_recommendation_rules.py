@@ -378,3 +378,19 @@ def test_conditional_support_is_mixed_and_descriptive_should_not_is_no_oppositio
 )
 def test_asks_in_the_forms_respondents_use_become_imperative_titles(sentence, title):
     assert imperative(sentence)[0] == title
+
+
+def test_dissent_about_the_component_in_general_is_shown_but_not_as_opposing_the_ask():
+    objection = "Quarterly visa fees for overseas chemists are the real problem; nobody mentions them."
+    result = compile_component(
+        component(
+            item("R1", 1, "Government should fund a national training centre for sterile manufacturing."),
+            item("R2", 2, "Fund a national training centre for sterile manufacturing in the north."),
+            item("R3", 3, objection, stance="opposes", excerpts=[(objection, "counter")]),
+        )
+    )
+    draft = result.drafts[0]
+    assert [s.references for s in draft.dissent] == [["R3"]]
+    assert "in general, not on this ask" in draft.dissent[0].text
+    assert not any("against this" in s.text for s in draft.rationale)
+    assert not draft.contested

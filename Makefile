@@ -18,7 +18,7 @@ SERVE_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=0 SECRET_KEY="$$(cat var/s
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
 	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$(CURDIR)/var/mail"
 
-.PHONY: install run serve worker test lint security browser format clean
+.PHONY: install run serve worker backup restore test lint security browser format clean
 
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	@PYBIN=$$(scripts/find-python) || exit 1; \
@@ -46,6 +46,17 @@ serve: install
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(VENV)/bin/honcho start -f Procfile
+
+# Back up the database and every uploaded and exported file into backups/mmip-backup-<UTC time>/ (or
+# BACKUP=folder), with a manifest of counts and checksums; restore one into an empty, migrated database.
+# Both use the environment as the app does (DATABASE_URL, MEDIA_ROOT or MMIP_S3_BUCKET...).
+backup: install
+	$(PY) manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which: make restore BACKUP=backups/mmip-backup-..."; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py restore "$(BACKUP)"
 
 # The browser tests drive Debian's Chromium; install it where we can (root with apt), never failing the build:
 # without it those tests are skipped with a reason (CI sets MMIP_REQUIRE_BROWSER=1: there a skip fails).

@@ -2,11 +2,15 @@
 recall per kind, on the labelled fixture of bench/_dupfixture.py) and what one submit costs (time and
 memory) when the call already holds 1,000, 10,000 or 100,000 responses.
 
-    .venv/bin/python bench/duplicates.py [--sizes 1000 10000 100000] [--probes 300] [--drop]
+    .venv/bin/python bench/duplicates.py [--sizes 1000 10000 100000] [--probes 300] [--prefix NAME] [--drop]
 
-For each size it builds (once, then reuses) the PostgreSQL database ``mmip_bench_dup_<size>``: the
-fixture's responses, all but the probes indexed in bulk, except the campaign letters, which are compared
-and grouped one by one in order, as the worker would have. Then each probe is compared as if just
+For each size it builds (once, then reuses) the PostgreSQL database ``mmip_bench_dup_<size>`` (``--prefix``
+changes ``mmip_bench_dup``): the fixture's responses, all but the probes indexed in bulk, except the
+campaign letters: the first ``EARLY_LETTERS`` of each campaign are compared and grouped one by one in
+order, as the worker would have; the later ones (thousands at 100,000) are indexed in bulk and joined to
+their campaign's group directly, as the worker would have left them. Their index rows are the same either
+way (a band key stops taking rows at ``BUCKET_CAP``, well under ``EARLY_LETTERS``), so the probes meet the
+same index. Then each probe is compared as if just
 submitted, in order, inside one transaction that is rolled back at the end, so a rerun starts from the
 same state. ``--drop`` drops the databases afterwards; ``--sqlite`` runs on a SQLite file instead.
 """
@@ -26,9 +30,13 @@ from pathlib import Path
 from _common import PG, ROOT, manage, setup_django
 from _dupfixture import build
 
+# Campaign letters compared one by one while building a database (the rest joined in bulk).
+EARLY_LETTERS = 120
+
 parser = argparse.ArgumentParser()
 parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
 parser.add_argument("--probes", type=int, default=300)
+parser.add_argument("--prefix", default="mmip_bench_dup", help="database names: PREFIX_<size>")
 parser.add_argument("--drop", action="store_true", help="drop the databases afterwards")
 parser.add_argument("--sqlite", action="store_true", help="a SQLite file in var/ instead of PostgreSQL")
 parser.add_argument("--size", type=int, help=argparse.SUPPRESS)  # one size, in a child process
@@ -38,7 +46,7 @@ args = parser.parse_args()
 def database_url(size: int) -> str:
     if args.sqlite:
         return f"sqlite:///{ROOT / 'var' / f'bench_dup_{size}.sqlite3'}"
-    return f"{PG}/mmip_bench_dup_{size}"
+    return f"{PG}/{args.prefix}_{size}"
 
 
 def exists(url: str) -> bool:
@@ -78,7 +86,7 @@ def load(size: int, fixture) -> None:
     from django.utils import timezone
 
     from evidence import duplicates
-    from evidence.models import Consultation, Organisation, OrganisationType, Region, Submission
+    from evidence.models import Consultation, DuplicateFlag, Organisation, OrganisationType, Region, Submission
 
     started = time.perf_counter()
     now = timezone.now()
@@ -118,9 +126,39 @@ def load(size: int, fixture) -> None:
     for start in range(0, len(background), 5000):
         duplicates.index_submissions(background[start : start + 5000])
     # The campaign letters as the worker saw them arrive, each compared with the letters before it and
-    # grouped, so the probes meet campaigns as they would in production.
-    for pk in [pk for pk, r in labelled if r.kind == "campaign" and not r.probe]:
+    # grouped, so the probes meet campaigns as they would in production; past EARLY_LETTERS a campaign's
+    # letters add no index rows (their keys are full), so they are indexed in bulk and joined directly.
+    letters = defaultdict(list)
+    for pk, r in labelled:
+        if r.kind == "campaign" and not r.probe:
+            letters[r.group].append(pk)
+    assert EARLY_LETTERS > 2 * duplicates.BUCKET_CAP
+    for pk in sorted(pk for group in letters.values() for pk in group[:EARLY_LETTERS]):
         duplicates.detect_for_submission(submission_id=pk)
+    later = {group: pks[EARLY_LETTERS:] for group, pks in letters.items() if len(pks) > EARLY_LETTERS}
+    if later:
+        duplicates.index_submissions([pk for pks in later.values() for pk in pks])
+        label = dict(labelled)
+        joined = Counter(
+            DuplicateFlag.objects.filter(kind=DuplicateFlag.Kind.CAMPAIGN).values_list(
+                "campaign_id", "campaign__founder_id", "campaign__founder__reference"
+            )
+        )
+        flags = []
+        for group, pks in later.items():
+            # The group's largest campaign (ideally its only one).
+            (campaign, founder, key), _ = max(
+                ((c, n) for c, n in joined.items() if label[c[1]].group == group and label[c[1]].kind == "campaign"),
+                key=lambda cn: cn[1],
+            )
+            flags += [
+                DuplicateFlag(
+                    submission_id=pk, similar_to_id=founder, similarity=0.9, kind=DuplicateFlag.Kind.CAMPAIGN,
+                    campaign_id=campaign, campaign_key=key,
+                )
+                for pk in pks
+            ]  # fmt: skip
+        DuplicateFlag.objects.bulk_create(flags, batch_size=2000)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")

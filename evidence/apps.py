@@ -12,6 +12,7 @@ class EvidenceConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from . import (
+            checks,  # noqa: F401  (the deployment checks)
             signin,
             tasks,  # noqa: F401
         )

@@ -17,13 +17,14 @@ import io
 import random
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -629,13 +630,11 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
     User = get_user_model()
     files, file_text = _sample_files()
     stored: dict[str, tuple[str, str, int]] = {}
-    media = Path(settings.MEDIA_ROOT)
+    storage = storages["default"]  # the uploads' storage: a folder, or object storage
     for kind, data in files.items():
         name = f"attachments/demo/sample-{hashlib.sha256(data).hexdigest()[:16]}.{kind}"
-        path = media / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            path.write_bytes(data)
+        if not storage.exists(name):
+            name = storage.save(name, ContentFile(data))
         stored[kind] = (name, hashlib.sha256(data).hexdigest(), len(data))
     unusable = make_password(None)
     window = max((min(now, consultation.closes_at) - consultation.opens_at).total_seconds(), 3600)

@@ -3,6 +3,11 @@
 ``enqueue()`` records the task in the caller's transaction and publishes it once that commits. A broker
 outage therefore never turns a saved change into an error, and never loses the work: the row stays
 undispatched and ``sweep()`` publishes it when the broker is back.
+
+Publishing a row: claim it with a lease (``claimed_until``, so two processes do not both send it), publish,
+then mark it dispatched. A process that dies after claiming leaves the row undispatched; once the lease
+expires the sweeper publishes it. Nothing is lost; at worst (a death between publishing and marking) a task
+is delivered twice, which every task tolerates.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from functools import partial
 
 from celery import current_app
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import OutboxTask
@@ -22,6 +27,14 @@ log = logging.getLogger(__name__)
 
 # Rows younger than this are left to their own on-commit publish, so the sweeper does not race it.
 SWEEP_GRACE = dt.timedelta(seconds=30)
+# How long a claim keeps other processes off a row: well beyond a publish (a few seconds at most against a
+# dead broker, CELERY_TASK_PUBLISH_RETRY_POLICY), short enough that a dead claimant's row goes out within
+# a few sweeps.
+LEASE = dt.timedelta(minutes=2)
+
+
+def _claimable(now: dt.datetime):
+    return Q(dispatched_at__isnull=True) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
 
 
 def enqueue(task_name: str, **kwargs) -> OutboxTask:
@@ -35,9 +48,11 @@ def dispatch(pk: int, row: OutboxTask | None = None) -> bool:
     """Publish one outbox row. Returns False when another process had it or the broker refused it.
 
     ``row`` saves re-reading a row this process has just written (its task and arguments never change)."""
-    # Claim the row atomically so two sweepers (or a sweeper and the on-commit hook) never both send it.
-    claimed = OutboxTask.objects.filter(pk=pk, dispatched_at__isnull=True).update(
-        dispatched_at=timezone.now(), attempts=F("attempts") + 1
+    # Claim the row atomically, with a lease, so two sweepers (or a sweeper and the on-commit hook) never
+    # both send it. It is marked dispatched only after the broker has accepted it.
+    now = timezone.now()
+    claimed = OutboxTask.objects.filter(_claimable(now), pk=pk).update(
+        claimed_until=now + LEASE, attempts=F("attempts") + 1
     )
     if not claimed:
         return False
@@ -47,16 +62,18 @@ def dispatch(pk: int, row: OutboxTask | None = None) -> bool:
         current_app.tasks[row.task_name].apply_async(kwargs=row.kwargs)
     except Exception as exc:  # the broker's errors come from several libraries (kombu, redis, OSError)
         log.warning("Outbox %s: could not publish %s, will retry: %s", pk, row.task_name, exc)
-        OutboxTask.objects.filter(pk=pk).update(dispatched_at=None, last_error=str(exc)[:500])
+        OutboxTask.objects.filter(pk=pk).update(claimed_until=None, last_error=str(exc)[:500])
         return False
+    OutboxTask.objects.filter(pk=pk).update(dispatched_at=timezone.now(), claimed_until=None)
     return True
 
 
 def sweep(*, grace: dt.timedelta = SWEEP_GRACE, limit: int = 500) -> tuple[int, int]:
-    """Publish undispatched rows older than ``grace``. Returns (sent, still pending)."""
-    cutoff = timezone.now() - grace
+    """Publish undispatched rows older than ``grace`` that no live claim holds. Returns (sent, still pending)."""
+    now = timezone.now()
+    cutoff = now - grace
     pending = list(
-        OutboxTask.objects.filter(dispatched_at__isnull=True, created_at__lte=cutoff)
+        OutboxTask.objects.filter(_claimable(now), created_at__lte=cutoff)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -8,6 +8,7 @@ individuals responding for themselves, and their sign-in. Staff accounts are lef
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -28,6 +29,8 @@ from .models import (
 )
 
 ERASED = "(erased)"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -169,3 +172,28 @@ def subject_access(*, email: str) -> dict:
             for s in submissions
         ],
     }
+
+
+def erase_due_personal_data(*, now: dt.datetime | None = None) -> list[tuple[str, ErasureReport]]:
+    """Erase the personal data of every consultation whose retention period has ended and that has not been
+    erased yet (Celery beat, daily). Each erasure is logged; the consultations' slugs and reports returned."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.MMIP_RETENTION_DAYS)
+    done = []
+    due = Consultation.objects.filter(personal_data_erased_at__isnull=True, closes_at__lte=cutoff).order_by("pk")
+    for consultation in due:
+        report = erase_personal_data(consultation=consultation, now=now)
+        log.info(
+            "Erased the personal data of consultation %s (closed %s, retention %s days): %s respondent "
+            "account(s), %s individual respondent(s), %s response(s)",
+            consultation.slug,
+            consultation.closes_at.date().isoformat(),
+            settings.MMIP_RETENTION_DAYS,
+            report.users,
+            report.organisations,
+            report.submissions,
+        )
+        done.append((consultation.slug, report))
+    if not done:
+        log.info("Personal-data erasure: no consultation is due (retention %s days)", settings.MMIP_RETENTION_DAYS)
+    return done

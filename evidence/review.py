@@ -56,13 +56,25 @@ def _locked(submission: Submission) -> Submission:
     return Submission.objects.select_for_update().get(pk=submission.pk)
 
 
+def ensure_reviewable(submission: Submission) -> None:
+    """Review work (assigning, coding, moving it along) is done on submitted responses only. A withdrawn
+    response may still be excluded (review_transition allows that); nothing else."""
+    if submission.status == Submission.Status.WITHDRAWN:
+        when = f" on {timezone.localtime(submission.withdrawn_at):%d %B %Y}" if submission.withdrawn_at else ""
+        raise ValidationError(
+            f"{submission} was withdrawn by its submitter{when}, so it is not reviewed: its coding and "
+            "assignments can no longer be changed. To close it, exclude it with the reason "
+            "“Withdrawn by the submitter”."
+        )
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError(f"{submission} is a draft, not submitted: only submitted responses are reviewed.")
+
+
 @transaction.atomic
 def review_transition(*, submission: Submission, to: str, by, reason: str = "") -> Submission:
     submission = _locked(submission)
-    if submission.status != Submission.Status.SUBMITTED and to != State.EXCLUDED:
-        raise ValidationError(
-            f"{submission} is {submission.get_status_display().lower()}: only submitted responses are reviewed."
-        )
+    if to != State.EXCLUDED:
+        ensure_reviewable(submission)
     current = submission.review_state
     if to not in TRANSITIONS.get(current, set()):
         raise ValidationError(f"{submission}: cannot move from “{State(current).label}” to “{State(to).label}”.")
@@ -89,8 +101,7 @@ def review_transition(*, submission: Submission, to: str, by, reason: str = "") 
 @transaction.atomic
 def assign(*, submission: Submission, reviewer, round: str = ReviewRound.FIRST, by=None) -> ReviewAssignment:
     submission = _locked(submission)
-    if submission.status != Submission.Status.SUBMITTED:
-        raise ValidationError(f"{submission} is not submitted; drafts and withdrawn responses are not reviewed.")
+    ensure_reviewable(submission)
     if not reviewers().filter(pk=reviewer.pk).exists():
         raise ValidationError(f"{reviewer} is not an active reviewer.")
     other = submission.assignments.exclude(round=round).filter(reviewer=reviewer).exists()
@@ -157,6 +168,19 @@ def auto_assign(*, submissions, by=None, share: float | None = None) -> list[Rev
     return made
 
 
+def next_in_queue(*, reviewer, after: Submission | None = None) -> Submission | None:
+    """The response a reviewer should open next: their oldest open assignment on a submitted response,
+    other than the one they have just saved."""
+    queue = Submission.objects.filter(
+        status=Submission.Status.SUBMITTED,
+        assignments__reviewer=reviewer,
+        assignments__status=ReviewAssignment.Status.ASSIGNED,
+    )
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+    return queue.order_by("first_submitted_at", "pk").first()
+
+
 def round_of(user, submission: Submission) -> str | None:
     """Which round ``user`` reviews this response in (None if not assigned)."""
     return (
@@ -209,14 +233,25 @@ def tag_save(
     relevance: str = "primary",
     round: str | None = None,
     stance: str | None = None,
+    tag: ComponentTag | None = None,
 ) -> ComponentTag:
+    """Tag ``submission`` with ``component`` (one tag per component and round: a second save updates it).
+    Given an existing ``tag`` (edited on the submission page), that row is changed, its component too."""
     submission = _locked(submission)
-    round = round or round_of(by, submission) or ReviewRound.FIRST
+    ensure_reviewable(submission)
     _check_component(submission, component)
     if grade not in {"A", "B", "C", "D"}:
         raise ValidationError(f"“{grade}” is not a grade: use A (strong), B (moderate), C (limited) or D (assertion).")
-    tag = ComponentTag.objects.filter(submission=submission, round=round, component=component).first()
-    tag = tag or ComponentTag(submission=submission, round=round, component=component)
+    if tag is not None and tag.pk:
+        tag = ComponentTag.objects.get(pk=tag.pk, submission=submission)
+        clash = ComponentTag.objects.filter(submission=submission, round=tag.round, component=component)
+        if clash.exclude(pk=tag.pk).exists():
+            raise ValidationError(f"{submission}: “{component}” is already tagged in this review round.")
+        tag.component = component
+    else:
+        round = round or round_of(by, submission) or ReviewRound.FIRST
+        tag = ComponentTag.objects.filter(submission=submission, round=round, component=component).first()
+        tag = tag or ComponentTag(submission=submission, round=round, component=component)
     tag.reviewer = by
     tag.grade = grade
     tag.relevance = relevance
@@ -227,6 +262,48 @@ def tag_save(
     tag.full_clean()
     tag.save()
     return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: ComponentTag, by) -> None:
+    """Remove a component tag (the history keeps who removed it and when)."""
+    ensure_reviewable(_locked(tag.submission))
+    tag.delete()
+
+
+@transaction.atomic
+def excerpt_delete(*, excerpt: Excerpt, by) -> None:
+    """Remove an excerpt (the history keeps who removed it and when)."""
+    ensure_reviewable(_locked(excerpt.submission))
+    excerpt.delete()
+
+
+@transaction.atomic
+def assignment_save(*, assignment: ReviewAssignment, by) -> ReviewAssignment:
+    """A lead's edit of an assignment on the submission page: who reviews which round, and whether it is
+    done. New reviewers go through ``assign`` (its rules: an active reviewer, two different people)."""
+    submission = _locked(assignment.submission)
+    ensure_reviewable(submission)
+    status = assignment.status
+    before = ReviewAssignment.objects.filter(pk=assignment.pk).first() if assignment.pk else None
+    if before is None or (before.reviewer_id, before.round) != (assignment.reviewer_id, assignment.round):
+        if before is not None and before.round != assignment.round:
+            before.delete()
+        assignment = assign(submission=submission, reviewer=assignment.reviewer, round=assignment.round, by=by)
+    else:
+        assignment = before
+    if status != assignment.status:
+        assignment.status = status
+        assignment.completed_at = timezone.now() if status == ReviewAssignment.Status.DONE else None
+        assignment.full_clean()
+        assignment.save(update_fields=["status", "completed_at"])
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, assignment: ReviewAssignment, by) -> None:
+    ensure_reviewable(_locked(assignment.submission))
+    assignment.delete()
 
 
 def source_text(*, answer: Answer | None = None, attachment: Attachment | None = None) -> str:
@@ -257,6 +334,7 @@ def check_excerpt(excerpt: Excerpt) -> None:
 @transaction.atomic
 def excerpt_save(*, excerpt: Excerpt, by) -> Excerpt:
     submission = _locked(excerpt.submission)
+    ensure_reviewable(submission)
     _check_component(submission, excerpt.component)
     check_excerpt(excerpt)
     excerpt.reviewer = by
@@ -316,6 +394,7 @@ def disagrees(submission_id: int) -> bool:
 def complete_review(*, submission: Submission, by) -> ReviewAssignment:
     """A reviewer finishes their round; when both rounds of a dual review are done, compare them."""
     submission = _locked(submission)
+    ensure_reviewable(submission)
     assignment = submission.assignments.filter(reviewer=by).first()
     if assignment is None:
         raise ValidationError(f"You are not assigned to {submission}.")

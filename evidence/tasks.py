@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
-from . import duplicates, extraction, outbox, receipts, search, suggestions
+from . import duplicates, extraction, outbox, privacy, receipts, search, suggestions
 
 # Transient failures worth another try: the database, the disk, the network. smtplib's errors and
 # socket timeouts are OSErrors.
@@ -25,6 +25,9 @@ RETRY = {
 @shared_task(name="evidence.tasks.outbox_sweep", ignore_result=True)
 def outbox_sweep() -> tuple[int, int]:
     """Publish outbox rows the broker refused earlier (run by Celery beat every minute)."""
+    from mmip.readiness import beat_heartbeat
+
+    beat_heartbeat()  # /readyz: beat and the fast worker are running
     return outbox.sweep()
 
 
@@ -91,3 +94,9 @@ def responses_imported(consultation_id: int, submission_ids: list[int]) -> None:
     duplicates.detect(consultation_id=consultation_id, submission_ids=submission_ids)
     for submission_id in submission_ids:
         suggestions.suggestions_refresh(submission_id=submission_id)
+
+
+@shared_task(name="evidence.tasks.erase_due_personal_data", soft_time_limit=1800, time_limit=1900, **RETRY)
+def erase_due_personal_data() -> int:
+    """Erase respondents' personal data once each consultation's retention period ends (Celery beat, daily)."""
+    return len(privacy.erase_due_personal_data())

@@ -4,6 +4,7 @@ Each can be changed from the environment without editing this file. Gunicorn ser
 reverse proxy (or load balancer) that terminates TLS and sets X-Forwarded-Proto.
 """
 
+import json
 import os
 
 
@@ -30,7 +31,20 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":  # as the app's own lines (mmip/logs.py)
+    access_log_format = json.dumps(
+        {
+            "time": "%(t)s",
+            "logger": "gunicorn.access",
+            "remote": "%(h)s",
+            "request": "%(r)s",
+            "status": "%(s)s",
+            "bytes": "%(b)s",
+            "ms": "%(M)s",
+            "request_id": "%({x-request-id}o)s",
+        }
+    )
 # Trust X-Forwarded-* only from the proxy in front (its address, comma-separated; "*" inside a container
 # network where only the proxy can reach gunicorn).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

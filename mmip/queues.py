@@ -21,10 +21,13 @@ TASK_KINDS = {
     "evidence.tasks.submission_submitted": "analysis",
     "evidence.tasks.responses_imported": "analysis",
     "evidence.tasks.extract_attachment_text": "analysis",
+    "evidence.tasks.erase_due_personal_data": "analysis",
     "recommendations.tasks.run_compilation": "analysis",
     "recommendations.tasks.compile_component": "analysis",
     "recommendations.tasks.assemble_run": "analysis",
     "recommendations.tasks.make_export": "analysis",
+    "recommendations.tasks.refresh_dashboards": "analysis",
+    "recommendations.tasks.refresh_dashboard": "analysis",
 }
 
 

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -112,6 +113,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request, and the tasks it publishes, carry its id (mmip/logs.py).
+    "mmip.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -251,9 +254,20 @@ if MMIP_WORKER_KIND:
         "unacked_mutex_key": f"unacked_mutex.{MMIP_WORKER_KIND}",
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The leads' dashboard shows stored figures (recommendations.dashboard): beat recomputes those of open
+# consultations every MMIP_DASHBOARD_REFRESH_SECONDS; opening a page older than MMIP_DASHBOARD_MAX_AGE
+# seconds (a closed consultation, or beat not running) queues a recomputation.
+MMIP_DASHBOARD_REFRESH_SECONDS = env_int("MMIP_DASHBOARD_REFRESH_SECONDS", 120)
+MMIP_DASHBOARD_MAX_AGE = env_int("MMIP_DASHBOARD_MAX_AGE", 300)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "evidence.tasks.outbox_sweep", "schedule": 60.0},
     "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
+    # Respondents' personal data is erased when each consultation's retention period ends (logged).
+    "personal-data-erasure": {"task": "evidence.tasks.erase_due_personal_data", "schedule": crontab(hour=3, minute=15)},
+    "dashboard-refresh": {
+        "task": "recommendations.tasks.refresh_dashboards",
+        "schedule": float(MMIP_DASHBOARD_REFRESH_SECONDS),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
 # Beat (exactly one process) keeps the times of its last runs here.
@@ -318,7 +332,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
 _mail_options: dict = {}
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     _mail_options = {
-        "host": env_str("EMAIL_HOST", "localhost"),
+        # No default in production: an unset EMAIL_HOST fails `check --deploy` (mmip.E104), not the first receipt.
+        "host": env_str("EMAIL_HOST", "localhost" if DEBUG else ""),
         "port": env_int("EMAIL_PORT", 25),
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
@@ -350,14 +365,37 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _npm / "htmx.org" / "dist"),
     ("vendor/chartjs", _npm / "chart.js" / "dist"),
 ]
+# Uploads ("default") and exports ("exports") go through Django's storage API only (mmip/storage.py): folders
+# on this host by default (MEDIA_ROOT, MMIP_EXPORT_ROOT), or an S3-compatible bucket when MMIP_S3_BUCKET is
+# set, so that web and worker hosts need not share a disk. Credentials come the usual boto3 ways
+# (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role); the bucket must not be public.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "exports": {"BACKEND": "mmip.storage.ExportStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+MMIP_S3_BUCKET = env_str("MMIP_S3_BUCKET") or ""
+if MMIP_S3_BUCKET:
+    _s3 = {
+        "bucket_name": MMIP_S3_BUCKET,
+        "endpoint_url": env_str("MMIP_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, another provider's S3
+        "region_name": env_str("MMIP_S3_REGION") or None,
+        "default_acl": None,  # objects inherit the bucket's (private) policy
+        "querystring_auth": True,  # never a public URL; downloads go through permission-checked views
+        "querystring_expire": 300,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": env_str("MMIP_S3_MEDIA_PREFIX") or "media", "file_overwrite": False},
+    }
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": env_str("MMIP_S3_EXPORTS_PREFIX") or "exports", "file_overwrite": True},
+    }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 # Uploaded evidence is never served as a public URL: downloads go through a permission-checked view, and
 # no route serves this prefix (it exists because Django's test servers expect a media URL).
@@ -394,18 +432,30 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading (browsers' built-in HTTPS-only list) is a decision about the whole domain and takes months
+    # to undo: the domain's owner opts in. Until then Django's reminder (security.W021) is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Uploads larger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# LOG_FORMAT=json: one JSON object per line, with the request id that follows the work into Celery tasks
+# (mmip/logs.py), for a log collector. The default is plain text for people.
+LOG_FORMAT = (env_str("LOG_FORMAT") or "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "mmip.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -431,4 +481,8 @@ MMIP_RETENTION_DAYS = env_int("MMIP_RETENTION_DAYS", 365)
 # limit (11 minutes), so a slow component is not mistaken for a dead worker.
 MMIP_COMPILATION_STALL_MINUTES = env_int("MMIP_COMPILATION_STALL_MINUTES", 15)
 MMIP_COMPILATION_ATTEMPTS = env_int("MMIP_COMPILATION_ATTEMPTS", 2)
+# /readyz (mmip/readiness.py) fails when outbox work has waited longer than this, or when the last scheduled
+# outbox sweep (every minute) is older than this: the broker, the fast worker or beat is down.
+MMIP_READY_OUTBOX_MAX_AGE = env_int("MMIP_READY_OUTBOX_MAX_AGE", 600)
+MMIP_READY_BEAT_MAX_AGE = env_int("MMIP_READY_BEAT_MAX_AGE", 300)
 MMIP_EXPORT_ROOT = Path(env_str("MMIP_EXPORT_ROOT") or MEDIA_ROOT / "exports")

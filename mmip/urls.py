@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from evidence.signin import admin_login
+from mmip.readiness import readyz
 from recommendations.views.public import you_said_we_did
 
 
@@ -27,5 +28,6 @@ urlpatterns = [
     path("calls/<slug:slug>/you-said-we-did/", you_said_we_did, name="you_said_we_did"),
     # Pages name their icon; this serves tools and browsers that ask for /favicon.ico regardless.
     path("favicon.ico", FaviconView.as_view()),
+    path("readyz", readyz, name="readyz"),
     path("", include("evidence.urls")),
 ]

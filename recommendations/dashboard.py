@@ -1,13 +1,26 @@
 """The leads' dashboard numbers, aggregated in the database: a fixed handful of GROUP BY queries whatever
-the number of responses (the view's query budget is pinned in tests/recommendations/test_dashboard.py)."""
+the number of responses (the query budget is pinned in tests/recommendations/test_dashboard.py).
+
+The page does not run them: it reads the last computed figures from one ``DashboardSnapshot`` row and says
+when they were computed. At 100,000 responses the queries take about a second, and several times that
+while autovacuum is behind (the counts then read the whole table), which is exactly the busy deadline week a
+lead watches the page. So they run in the background: every few minutes while the consultation is open
+(Celery beat, ``refresh_open``), when a lead opens a page older than ``MMIP_DASHBOARD_MAX_AGE`` (the page
+shows the older figures meanwhile), and when a lead asks ("Recompute now"). A consultation's first view
+computes them in the request.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import time
 from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -26,6 +39,8 @@ from evidence.models import (
 )
 
 NOT_GIVEN = "Not given (individuals)"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,6 +76,41 @@ class Dashboard:
     gap_threshold: int
     gaps: int
     days_left: int
+    computed_at: dt.datetime | None = None  # when the figures were computed (None: just now, not stored)
+
+    # The timeline and the days left depend on today, not on when the figures were computed: they are
+    # derived again from the stored per-day counts whenever a snapshot is shown.
+    _DERIVED = ("consultation", "timeline", "days_left", "computed_at")
+
+    def to_data(self) -> dict:
+        """The figures as JSON-ready data (tuples become lists), for a DashboardSnapshot."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in self._DERIVED}
+        data["dual"] = vars(self.dual).copy()
+        return json.loads(json.dumps(data))
+
+    @classmethod
+    def from_data(
+        cls, consultation: Consultation, data: dict, *, computed_at: dt.datetime | None, today: dt.date | None = None
+    ) -> Dashboard:
+        today = today or timezone.localdate()
+        pairs = ("by_type", "by_region", "by_size", "review")
+        fields = {name: [tuple(pair) for pair in data[name]] for name in pairs}
+        fields["per_day"] = [tuple(row) for row in data["per_day"]]
+        fields["coverage"] = [(kind, [tuple(cell) for cell in cells]) for kind, cells in data["coverage"]]
+        counts = {dt.date.fromisoformat(day): n for day, n, _ in fields["per_day"]}
+        return cls(
+            consultation=consultation,
+            total=data["total"],
+            timeline=_timeline(consultation, counts, today),
+            dual=DualReview(**data["dual"]),
+            components=data["components"],
+            types=data["types"],
+            gap_threshold=data["gap_threshold"],
+            gaps=data["gaps"],
+            days_left=_days_left(consultation, today),
+            computed_at=computed_at,
+            **fields,
+        )
 
 
 def _timeline(consultation: Consultation, counts: dict[dt.date, int], today: dt.date) -> dict:
@@ -226,5 +276,70 @@ def build(consultation: Consultation, today: dt.date | None = None) -> Dashboard
         coverage=coverage,
         gap_threshold=threshold,
         gaps=gaps,
-        days_left=max((consultation.closes_at.astimezone(timezone.get_current_timezone()).date() - today).days, 0),
+        days_left=_days_left(consultation, today),
     )
+
+
+def _days_left(consultation: Consultation, today: dt.date) -> int:
+    return max((consultation.closes_at.astimezone(timezone.get_current_timezone()).date() - today).days, 0)
+
+
+def refresh(consultation: Consultation) -> Dashboard:
+    """Compute the figures now and store them as the consultation's snapshot."""
+    from .models import DashboardSnapshot
+
+    started, computed_at = time.perf_counter(), timezone.now()
+    board = build(consultation)
+    board.computed_at = computed_at  # the figures are as of when their queries began
+    took_ms = round((time.perf_counter() - started) * 1000)
+    # One upsert (INSERT … ON CONFLICT DO UPDATE on both databases): two refreshes at once both succeed.
+    snapshot = DashboardSnapshot(
+        consultation=consultation, data=board.to_data(), computed_at=computed_at, took_ms=took_ms
+    )
+    DashboardSnapshot.objects.bulk_create(
+        [snapshot],
+        update_conflicts=True,
+        unique_fields=["consultation"],
+        update_fields=["data", "computed_at", "took_ms"],
+    )
+    return board
+
+
+def refresh_open(now: dt.datetime | None = None) -> int:
+    """Recompute the dashboards of the consultations open now (Celery beat). Returns how many."""
+    refreshed = 0
+    for consultation in Consultation.objects.open_now(now):
+        refresh(consultation)
+        refreshed += 1
+    return refreshed
+
+
+def _refresh_in_background(consultation: Consultation) -> None:
+    """Ask a worker to recompute the figures, once per period however many leads open the stale page. A
+    broker outage only leaves the older figures on show (the next view or beat tick tries again)."""
+    from . import tasks
+
+    key = f"dashboard-refresh:{consultation.pk}"
+    if not cache.add(key, 1, timeout=settings.MMIP_DASHBOARD_MAX_AGE):
+        return
+    try:
+        tasks.refresh_dashboard.apply_async(kwargs={"consultation_id": consultation.pk})
+    except Exception as exc:  # the broker's errors come from several libraries (kombu, redis, OSError)
+        log.warning("Dashboard of %s: could not queue a refresh: %s", consultation.slug, exc)
+        cache.delete(key)
+
+
+def current(consultation: Consultation, today: dt.date | None = None) -> Dashboard:
+    """The figures to show: the stored snapshot (a refresh is queued when it is older than
+    ``MMIP_DASHBOARD_MAX_AGE`` seconds), or, on a consultation's first view, computed now."""
+    from .models import DashboardSnapshot
+
+    snapshot = DashboardSnapshot.objects.filter(consultation=consultation).first()
+    if snapshot is None:
+        board = refresh(consultation)
+        # The timeline and days left of ``today`` (a test's day), as a stored snapshot would show them.
+        return Dashboard.from_data(consultation, board.to_data(), computed_at=board.computed_at, today=today)
+    age = (timezone.now() - snapshot.computed_at).total_seconds()
+    if age > settings.MMIP_DASHBOARD_MAX_AGE:
+        _refresh_in_background(consultation)
+    return Dashboard.from_data(consultation, snapshot.data, computed_at=snapshot.computed_at, today=today)

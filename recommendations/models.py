@@ -399,7 +399,7 @@ class Export(models.Model):
     # Progress: rows written of the total (register), or steps done of the total (pack).
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
-    file = models.CharField(max_length=300, blank=True, help_text="Path under MMIP_EXPORT_ROOT.")
+    file = models.CharField(max_length=300, blank=True, help_text="Name of the kept file in the exports storage.")
     size = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -443,3 +443,18 @@ class Export(models.Model):
         what = f"pack-run-{self.run_id}" if self.kind == self.Kind.PACK else f"register-{self.consultation.slug}"
         mark = "-CONFIDENTIAL" if self.include_confidential else ""
         return f"mmip-{what}{mark}.{self.format}"
+
+
+class DashboardSnapshot(models.Model):
+    """The leads' dashboard as last computed (recommendations.dashboard): the page reads this one row, so it
+    costs the same whatever the size of the call and whether or not autovacuum has caught up. Recomputed
+    every few minutes while the consultation is open (Celery beat), when a lead opens a stale page (in the
+    background), or on demand ("Recompute now"); the page says when its figures were computed."""
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="dashboard_snapshot")
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+    took_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Dashboard of {self.consultation} at {self.computed_at:%Y-%m-%d %H:%M}"

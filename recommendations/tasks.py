@@ -100,3 +100,23 @@ def make_export(export_id: int) -> None:
     from .exports.jobs import export_make
 
     export_make(export_id=export_id)
+
+
+@shared_task(name="recommendations.tasks.refresh_dashboards", ignore_result=True, soft_time_limit=300, time_limit=360)
+def refresh_dashboards() -> int:
+    """Recompute the leads' dashboards of the consultations open now (Celery beat)."""
+    from . import dashboard
+
+    return dashboard.refresh_open()
+
+
+@shared_task(name="recommendations.tasks.refresh_dashboard", ignore_result=True, soft_time_limit=120, time_limit=150)
+def refresh_dashboard(consultation_id: int) -> None:
+    """Recompute one consultation's dashboard (a lead opened a stale page)."""
+    from evidence.models import Consultation
+
+    from . import dashboard
+
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    if consultation is not None:
+        dashboard.refresh(consultation)

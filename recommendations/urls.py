@@ -7,6 +7,7 @@ app_name = "recommendations"
 urlpatterns = [
     path("", dashboard.dashboard_home, name="dashboard_home"),
     path("dashboard/<slug:slug>/", dashboard.dashboard_view, name="dashboard"),
+    path("dashboard/<slug:slug>/refresh/", dashboard.dashboard_refresh, name="dashboard_refresh"),
     path("compilations/", compilation.runs, name="runs"),
     path("compilations/start/", compilation.start, name="start"),
     path("compilations/<int:pk>/", compilation.run_detail, name="run_detail"),

@@ -17,3 +17,14 @@ def downloaded(response: HttpResponse, *, filename: str, content_type: str) -> b
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
     return b"".join(response.streaming_content)
+
+
+def kept(export) -> bytes:
+    """The bytes of an export's kept file, read from the exports storage (wherever that is)."""
+    from recommendations.exports.jobs import export_open
+
+    export = type(export).objects.get(pk=export.pk)  # as the database has it now
+    handle = export_open(export)
+    assert handle is not None, f"export {export.pk} has no kept file"
+    with handle:
+        return handle.read()

@@ -50,12 +50,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = _check(
         {
             "DEBUG": "0",
             "SECRET_KEY": "x" * 64 + "-not-a-real-key-0123456789",
             "ALLOWED_HOSTS": "e.example.org",
+            # A mail server and a real sender (mmip.E104, mmip.W105); a database without demo accounts.
+            "EMAIL_HOST": "smtp.example.org",
+            "DEFAULT_FROM_EMAIL": "MMIP Evidence <evidence@mmip.org.uk>",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         },
         "--deploy",
         "--fail-level",

@@ -26,6 +26,7 @@ from .filters import (
     OrganisationTypeFilter,
     RegionFilter,
     ReviewerFilter,
+    StateFilter,
 )
 from .review import (
     AssignmentInline,
@@ -62,6 +63,7 @@ __all__ = [
     "OrganisationTypeFilter",
     "RegionFilter",
     "ReviewerFilter",
+    "StateFilter",
     # the reviewers' inlines
     "AssignmentInline",
     "ComponentTagInline",

@@ -1,4 +1,4 @@
-"""The filters of the submissions changelist: my queue, component, grade, reviewer, duplicates."""
+"""The filters of the submissions changelist: my queue, state, component, grade, reviewer, duplicates."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ..models import (
     Region,
     ReviewAssignment,
     ReviewRound,
+    Submission,
 )
 
 # --- Filters --------------------------------------------------------------------------------------------
@@ -35,11 +36,33 @@ class MyQueueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
+            # Open work only: a response withdrawn after it was assigned has nothing left to do.
             return queryset.filter(
-                assignments__reviewer=request.user, assignments__status=ReviewAssignment.Status.ASSIGNED
+                assignments__reviewer=request.user,
+                assignments__status=ReviewAssignment.Status.ASSIGNED,
+                status=Submission.Status.SUBMITTED,
             )
         if self.value() == "mine_all":
             return queryset.filter(assignments__reviewer=request.user)
+        return queryset
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Where a response is: its review state while it is submitted, or withdrawn by its submitter (whatever
+    review state it had reached, it is no longer reviewed)."""
+
+    title = "state"
+    parameter_name = "state"
+    WITHDRAWN = "withdrawn"
+
+    def lookups(self, request, model_admin):
+        return [*Submission.ReviewState.choices, (self.WITHDRAWN, "Withdrawn by the submitter")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.WITHDRAWN:
+            return queryset.filter(status=Submission.Status.WITHDRAWN)
+        if self.value() in Submission.ReviewState.values:
+            return queryset.filter(status=Submission.Status.SUBMITTED, review_state=self.value())
         return queryset
 
 

@@ -1,7 +1,10 @@
 """Making export files, every one logged as an ``Export`` row (who, what, when, with or without
 confidential content): made by a Celery task and kept for download (the leads' pages), or written to a
 path (the commands). A file is written beside its destination and moved into place only when complete,
-so nobody ever gets an empty or half-written file."""
+so nobody ever gets an empty or half-written file.
+
+Files kept for download go to the exports storage (``STORAGES["exports"]``: a folder, or object storage
+shared by web and worker hosts), written there only once complete; the row is marked done after that."""
 
 from __future__ import annotations
 
@@ -11,8 +14,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import Storage, storages
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -147,8 +151,24 @@ def export_request(
     return export
 
 
-def export_path(export: Export) -> Path:
-    return Path(settings.MMIP_EXPORT_ROOT) / str(export.pk) / export.filename
+def export_storage() -> Storage:
+    return storages["exports"]
+
+
+def export_name(export: Export) -> str:
+    """The file's name in the exports storage."""
+    return f"{export.pk}/{export.filename}"
+
+
+def export_open(export: Export) -> File | None:
+    """The kept file of a finished export, open for reading; None when it is not (or no longer) kept."""
+    if not export.file:
+        return None
+    storage = export_storage()
+    try:
+        return storage.open(export.file, "rb")
+    except FileNotFoundError:
+        return None
 
 
 def _progress_of(export_id: int) -> Progress:
@@ -180,13 +200,21 @@ def _make(export: Export, path: Path, *, sheet: str = "submissions") -> int:
     )
 
 
-def _finish(export_id: int, path: Path, size: int, *, kept: bool) -> None:
+def _finish(export_id: int, name: str, size: int) -> None:
     Export.objects.filter(pk=export_id).update(
-        state=Export.State.DONE,
-        file=str(path.relative_to(settings.MMIP_EXPORT_ROOT)) if kept else "",
-        size=size,
-        finished_at=timezone.now(),
+        state=Export.State.DONE, file=name, size=size, finished_at=timezone.now()
     )
+
+
+def _keep(export: Export, path: Path) -> str:
+    """Put a finished local file into the exports storage; returns its name there. A second delivery of
+    the task replaces the file a first one may have left."""
+    storage = export_storage()
+    name = export_name(export)
+    if storage.exists(name):
+        storage.delete(name)
+    with path.open("rb") as handle:
+        return storage.save(name, File(handle, name=export.filename))
 
 
 def export_fail(*, export_id: int, message: str) -> None:
@@ -206,18 +234,20 @@ def export_make(*, export_id: int) -> Export | None:
     if not claimed:
         return Export.objects.filter(pk=export_id).first()
     export = Export.objects.select_related("consultation", "run").get(pk=export_id)
-    path = export_path(export)
-    try:
-        size = _make(export, path)
-    except ValidationError as error:
-        export_fail(export_id=export_id, message=" ".join(error.messages))
-    except DatabaseError:
-        raise  # transient: the task retries with backoff, and records the failure when it gives up
-    except Exception as error:
-        export_fail(export_id=export_id, message=f"The export failed: {type(error).__name__}: {error}")
-        raise
-    else:
-        _finish(export_id, path, size, kept=True)
+    with tempfile.TemporaryDirectory(prefix="mmip-export-") as scratch:
+        path = Path(scratch) / export.filename
+        try:
+            size = _make(export, path)
+            name = _keep(export, path)
+        except ValidationError as error:
+            export_fail(export_id=export_id, message=" ".join(error.messages))
+        except DatabaseError:
+            raise  # transient: the task retries with backoff, and records the failure when it gives up
+        except Exception as error:
+            export_fail(export_id=export_id, message=f"The export failed: {type(error).__name__}: {error}")
+            raise
+        else:
+            _finish(export_id, name, size)
     return Export.objects.get(pk=export_id)
 
 
@@ -265,6 +295,6 @@ def export_to_path(
     except Exception as error:
         export_fail(export_id=export.pk, message=f"The export failed: {type(error).__name__}: {error}")
         raise
-    _finish(export.pk, Path(path), size, kept=False)
+    _finish(export.pk, "", size)  # written where asked, not kept
     export.refresh_from_db()
     return export

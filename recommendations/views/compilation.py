@@ -42,25 +42,33 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect(run)
 
 
-@lead_required
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(CompilationRun.objects.select_related("consultation", "started_by"), pk=pk)
-    context = {"run": run}
-    if request.htmx:
-        # The progress poll: a small fragment, refreshed until the run ends.
-        if run.is_finished:
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, "recommendations/_progress.html", context)
-    context["results"] = run.results.select_related("component")
-    context["recommendations"] = run.recommendations.select_related("component").prefetch_related(
-        "criteria", "also_components"
-    )
+def _outcome(run: CompilationRun) -> dict:
+    """What the run made: its components' results, themes and drafts."""
     themes: dict = {}
     for theme in run.themes.shown().select_related("component", "approved_by"):
         themes.setdefault(theme.component, []).append(theme)
-    context["themes"] = list(themes.items())
+    return {
+        "results": run.results.select_related("component"),
+        "recommendations": run.recommendations.select_related("component").prefetch_related(
+            "criteria", "also_components"
+        ),
+        "themes": list(themes.items()),
+    }
+
+
+@lead_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(CompilationRun.objects.select_related("consultation", "started_by"), pk=pk)
+    if request.htmx:
+        # The progress poll: nothing (204, nothing swapped or announced again) while the run is as the page
+        # shows it; the progress when it moved; the progress and the outcome, once, when the run ends.
+        if request.GET.get("seen") == f"{run.state}-{run.components_done}":
+            return HttpResponse(status=204)
+        context = {"run": run}
+        if run.is_finished:
+            context.update(_outcome(run), finished_now=True)
+        return render(request, "recommendations/_progress.html", context)
+    context = {"run": run, **_outcome(run)}
     return render(request, "recommendations/run_detail.html", context)
 
 

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from evidence.models import Consultation
 
@@ -24,7 +25,7 @@ def _series(pairs: list[tuple[str, int]]) -> dict:
 @lead_required
 def dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = get_object_or_404(Consultation, slug=slug)
-    board = dashboard.build(consultation)
+    board = dashboard.current(consultation)
     # The charts' numbers travel as JSON (json_script) to static/js/dashboard.js: the CSP allows no
     # inline script. Every chart has a table of the same numbers beside it.
     charts = {
@@ -39,3 +40,12 @@ def dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
         "recommendations/dashboard.html",
         {"board": board, "charts": charts, "consultations": Consultation.objects.only("slug", "title")},
     )
+
+
+@lead_required
+@require_POST
+def dashboard_refresh(request: HttpRequest, slug: str) -> HttpResponse:
+    """Recompute the figures now ("Recompute now"): after a lead's change that the page should show."""
+    consultation = get_object_or_404(Consultation, slug=slug)
+    dashboard.refresh(consultation)
+    return redirect("recommendations:dashboard", slug=consultation.slug)

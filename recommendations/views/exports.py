@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from evidence.models import Consultation
 
-from ..exports.jobs import CONFIDENTIAL_PERMISSION, export_path, export_request
+from ..exports.jobs import CONFIDENTIAL_PERMISSION, export_open, export_request
 from ..models import CompilationRun, Export
 from ..permissions import lead_required
 
@@ -95,9 +95,9 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_object_or_404(_visible(request.user), pk=pk, origin=Export.Origin.WEB)
     if export.state != Export.State.DONE:
         raise Http404("This export has no file (yet).")
-    path = export_path(export)
-    if not path.exists():
+    handle = export_open(export)
+    if handle is None:
         raise Http404("The file is no longer kept.")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=export.filename)
+    response = FileResponse(handle, as_attachment=True, filename=export.filename)
     response["Cache-Control"] = "private, no-store"
     return response

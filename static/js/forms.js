@@ -59,6 +59,15 @@
     });
   }
 
+  // After an action the page opens with focus on what it has to say: the error summary (or the notice that
+  // someone else saved first) before anything else, else the message ("saved", "started"). A screen reader
+  // reads it; the next Tab goes on from there, not from the top of the page.
+  function focusFeedback() {
+    var target = document.querySelector("#error-summary, #edit-conflict, #messages");
+    if (target && !window.location.hash) target.focus();
+  }
+
   document.querySelectorAll("textarea[data-word-limit]").forEach(counter);
+  focusFeedback();
   document.querySelectorAll("form[method=post]").forEach(sizeGuard);
 })();

@@ -1,5 +1,6 @@
 """Issue 14 in a real browser: responses imported from elsewhere reach the reviewers' workbench; a bad row
-imports nothing. axe-core stays clean on every page these tests touch."""
+imports nothing; a tag and "Reviewed" in one save; withdrawn responses; the submitters' journey. axe-core
+stays clean on every page these tests touch."""
 
 import datetime as dt
 import json
@@ -11,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from evidence.models import Submission
+from evidence import review
+from evidence.models import Answer, Submission
 from tests import factories
 from tests.browser.conftest import axe_violations, describe, shot
 
@@ -80,6 +82,75 @@ def test_an_import_with_a_bad_row_imports_nothing_then_the_good_rows_reach_revie
     shot(page, "14-import-change")
     assert "their reference L-0042" in page.content()
     assert_axe_clean(page, "an imported response's page")
+
+
+# --- Reviewers -------------------------------------------------------------------------------------------
+
+PASSAGE = "45 unfilled vacancies for process engineers"
+
+
+@pytest.fixture
+def in_my_queue(call, reviewer):
+    """A response assigned to the reviewer (so in review), with one answer on skills."""
+    submission = factories.SubmittedSubmissionFactory(consultation=call)
+    Answer.objects.create(
+        submission=submission,
+        question=call.questions.get(component__slug="skills"),
+        text=f"We have {PASSAGE} in Speke.",
+    )
+    review.assign(submission=submission, reviewer=reviewer)
+    return submission
+
+
+def test_a_tag_and_reviewed_in_one_save_then_a_refusal_keeps_what_was_typed(page, signed_in, reviewer, in_my_queue):
+    signed_in(reviewer)
+    page.goto(reverse("admin:evidence_submission_change", args=[in_my_queue.pk]))
+    skills = str(factories.component("skills").pk)
+    # First without a tag: "Reviewed" is refused on the page, and the excerpt typed is still there.
+    page.locator("#excerpts-group .add-row a").click()
+    page.locator("#id_excerpts-0-component").select_option(skills)
+    page.locator("#id_excerpts-0-kind").select_option("problem")
+    page.locator("#id_excerpts-0-answer").select_option(str(in_my_queue.answers.get().pk))
+    page.locator("#id_excerpts-0-text").fill(PASSAGE)
+    page.locator("#id_move_to").select_option("reviewed")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("tag at least one component before marking it reviewed").wait_for()
+    shot(page, "14-reviewed-refused")
+    assert page.locator("#id_excerpts-0-text").input_value() == PASSAGE
+    assert page.locator("#id_move_to").input_value() == "reviewed"
+    assert_axe_clean(page, "the change page with a refused state change")
+    # Then add the tag and save once more: tag first, then the state change, in one save.
+    page.locator("#tags-group .add-row a").click()
+    page.locator("#id_tags-0-component").select_option(skills)
+    page.locator("#id_tags-0-grade").select_option("B")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("was changed successfully").wait_for()
+    done = Submission.objects.get(pk=in_my_queue.pk)
+    assert done.review_state == Submission.ReviewState.REVIEWED
+    assert done.tags.get().grade == "B" and done.excerpts.get().text == PASSAGE
+
+
+def test_a_withdrawn_response_shows_as_withdrawn_and_cannot_be_coded(page, signed_in, reviewer, in_my_queue, call):
+    Submission.objects.filter(pk=in_my_queue.pk).update(status=Submission.Status.WITHDRAWN, withdrawn_at=timezone.now())
+    factories.SubmittedSubmissionFactory(consultation=call)
+    signed_in(reviewer)
+    page.goto(reverse("admin:evidence_submission_changelist"))
+    row = page.locator("#result_list tr", has=page.get_by_role("link", name=in_my_queue.reference, exact=True))
+    assert "Withdrawn by the submitter" in row.inner_text()
+    page.locator("#changelist-filter").get_by_role("link", name="Withdrawn by the submitter").click()
+    page.wait_for_url("**state=withdrawn**")
+    assert page.locator("#result_list tbody tr").count() == 1
+    shot(page, "14-withdrawn-changelist")
+    assert_axe_clean(page, "the changelist filtered on withdrawn responses")
+    page.get_by_role("link", name=in_my_queue.reference, exact=True).click()
+    page.get_by_text("This response was withdrawn by its submitter").wait_for()
+    assert page.locator("#tags-group .add-row").count() == 0  # no coding offered
+    page.locator("#id_move_to").select_option("reviewed")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("so it is not reviewed").first.wait_for()
+    shot(page, "14-withdrawn-refused")
+    assert_axe_clean(page, "a withdrawn response's page with a refusal")
+    assert Submission.objects.get(pk=in_my_queue.pk).review_state == Submission.ReviewState.IN_REVIEW
 
 
 # --- Submitters ------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_compose_has_the_databases_and_volumes_for_data_and_media():
         assert "media:/data/media" in services[name]["volumes"], name
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert {"pgdata", "media"} <= set(compose["volumes"])
-    assert services["web"]["healthcheck"]["test"][:4] == ["CMD", "python", "-m", "mmip.probe"]
+    assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "-m", "mmip.probe", "/readyz"]
 
 
 def test_the_image_is_multi_stage_non_root_with_static_files_collected_at_build():

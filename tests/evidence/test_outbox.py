@@ -1,6 +1,9 @@
 """The outbox publishes work after commit, and keeps it when the broker refuses it."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from evidence import outbox
 from evidence.models import OutboxTask
@@ -30,7 +33,7 @@ def test_a_broker_error_leaves_the_row_for_the_sweeper(django_capture_on_commit_
     assert "Redis is down" in row.last_error
 
     publish = mocker.patch("celery.app.task.Task.apply_async")
-    sent, left = outbox.sweep(grace=__import__("datetime").timedelta(0))
+    sent, left = outbox.sweep(grace=dt.timedelta(0))
     assert (sent, left) == (1, 0)
     publish.assert_called_once()
 
@@ -41,3 +44,45 @@ def test_a_row_is_never_published_twice_by_racing_dispatchers(mocker):
     assert outbox.dispatch(row.pk) is True
     assert outbox.dispatch(row.pk) is False
     assert publish.call_count == 1
+
+
+class ProcessDied(BaseException):
+    """Stands for SIGKILL or an OOM kill: nothing after the point where it is raised runs, no handler sees it."""
+
+
+def test_a_row_is_marked_dispatched_only_after_the_broker_has_accepted_it(mocker):
+    row = OutboxTask.objects.create(task_name="evidence.tasks.outbox_sweep")
+    seen = []
+
+    def publish(**kwargs):
+        seen.append(OutboxTask.objects.values("dispatched_at", "claimed_until").get(pk=row.pk))
+
+    mocker.patch("celery.app.task.Task.apply_async", side_effect=publish)
+    assert outbox.dispatch(row.pk) is True
+    # While publishing: claimed (a lease), not yet dispatched. After: dispatched, the lease released.
+    assert seen[0]["dispatched_at"] is None and seen[0]["claimed_until"] is not None
+    row.refresh_from_db()
+    assert row.dispatched_at is not None and row.claimed_until is None
+
+
+def test_a_crash_between_claim_and_publish_loses_nothing(mocker, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    row = OutboxTask.objects.create(task_name="evidence.tasks.send_receipt", kwargs={"submission_id": 1, "version": 1})
+    mocker.patch("celery.app.task.Task.apply_async", side_effect=ProcessDied)
+    with pytest.raises(ProcessDied):
+        outbox.dispatch(row.pk)  # the process claimed the row, then died before the broker had the task
+    row.refresh_from_db()
+    assert row.dispatched_at is None and row.claimed_until > timezone.now()
+
+    publish = mocker.patch("celery.app.task.Task.apply_async")
+    # While the dead process's lease lasts, nobody else takes the row (it might still be publishing)...
+    time_machine.shift(outbox.LEASE - dt.timedelta(seconds=1))
+    assert outbox.sweep(grace=dt.timedelta(0)) == (0, 1)
+    assert publish.call_count == 0
+    # ...and once it has expired, the sweeper publishes it: exactly once.
+    time_machine.shift(dt.timedelta(seconds=2))
+    assert outbox.sweep(grace=dt.timedelta(0)) == (1, 0)
+    assert outbox.sweep(grace=dt.timedelta(0)) == (0, 0)
+    publish.assert_called_once_with(kwargs={"submission_id": 1, "version": 1})
+    row.refresh_from_db()
+    assert row.dispatched_at is not None and row.claimed_until is None and row.attempts == 2

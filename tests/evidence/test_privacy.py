@@ -95,3 +95,25 @@ def test_subject_access_exports_everything_held_about_a_person(closed, submitter
 def test_subject_access_for_an_unknown_address_says_so(db):
     with pytest.raises(CommandError, match="No account with the e-mail address nobody@example.org"):
         call_command("export_personal_data", email="nobody@example.org")
+
+
+def test_beat_erases_each_consultation_once_its_retention_period_ends_and_logs_it(closed, caplog, settings):
+    from evidence.tasks import erase_due_personal_data
+
+    consultation, submission = closed
+    assert settings.CELERY_BEAT_SCHEDULE["personal-data-erasure"]["task"] == "evidence.tasks.erase_due_personal_data"
+    due = consultation.closes_at + dt.timedelta(days=30)
+    with time_machine.travel(due - dt.timedelta(hours=1)), caplog.at_level("INFO", logger="evidence.privacy"):
+        assert erase_due_personal_data() == 0  # not yet: nothing changes
+    assert "no consultation is due" in caplog.text
+    submission.refresh_from_db()
+    assert submission.declared_interests
+    caplog.clear()
+    with time_machine.travel(due + dt.timedelta(hours=1)), caplog.at_level("INFO", logger="evidence.privacy"):
+        assert erase_due_personal_data() == 1
+        assert erase_due_personal_data() == 0  # once only
+    assert f"Erased the personal data of consultation {consultation.slug}" in caplog.text
+    assert "2 respondent account(s)" in caplog.text
+    submission.refresh_from_db()
+    consultation.refresh_from_db()
+    assert submission.declared_interests == "" and consultation.personal_data_erased_at is not None

@@ -380,6 +380,32 @@ def test_the_progress_poll_returns_a_fragment_while_running(client, lead, consul
     assert 'value="3" max="9"' in fragment and "<html" not in fragment
 
 
+@pytest.mark.django_db
+def test_the_progress_poll_says_nothing_until_the_run_moves_and_sends_the_outcome_when_it_ends(
+    client, lead, consultation
+):
+    """Issue 18: a poll that finds the run as the page shows it answers 204 (nothing swapped, nothing read
+    out again); the end sends the progress and the outcome (no reload, so focus stays where it was)."""
+    run = CompilationRun.objects.create(
+        consultation=consultation, state="running", components_total=9, components_done=3
+    )
+    client.force_login(lead)
+    poll = {"headers": {"HX-Request": "true"}}
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert f"{run.get_absolute_url()}?seen=running-3" in page
+    assert client.get(f"{run.get_absolute_url()}?seen=running-3", **poll).status_code == 204
+    CompilationRun.objects.filter(pk=run.pk).update(components_done=4)
+    moved = client.get(f"{run.get_absolute_url()}?seen=running-3", **poll)
+    assert moved.status_code == 200 and "?seen=running-4" in moved.content.decode()
+    assert 'id="run-outcome"' not in moved.content.decode()
+    CompilationRun.objects.filter(pk=run.pk).update(components_done=9, state="succeeded", summary="9 drafts.")
+    ended = client.get(f"{run.get_absolute_url()}?seen=running-4", **poll)
+    body = ended.content.decode()
+    assert ended.status_code == 200 and "HX-Refresh" not in ended.headers
+    assert "hx-get" not in body  # the poll stops
+    assert '<div id="run-outcome" hx-swap-oob="true">' in body and "9 drafts." in body
+
+
 def test_data_point_in_a_unit_that_does_not_convert_reaches_the_criterion_side_by_side(
     db, reviewed, lead, django_capture_on_commit_callbacks
 ):

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import ComponentTag, ReviewAssignment
-from recommendations.dashboard import NOT_GIVEN, build
+from recommendations.dashboard import NOT_GIVEN, Dashboard, build
+from recommendations.models import DashboardSnapshot
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -172,13 +173,94 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_rows(
         )
         ComponentTag.objects.create(submission=s, component=factories.component("skills"), reviewer=reviewer, grade="B")
     client.force_login(lead)
-    # session, user, consultation; per day; type × region × size; review states; dual review;
-    # components; organisation types; coverage cells; campaign senders counted under their campaign's tags;
-    # the consultations list; the navigation's permission check (user and group permissions in one): 13
-    # whatever the number of responses.
-    with django_assert_num_queries(13):
-        response = client.get(reverse("recommendations:dashboard", args=[consultation.slug]))
+    url = reverse("recommendations:dashboard", args=[consultation.slug])
+    # The first view computes the figures: session, user, consultation; the (missing) snapshot; per day;
+    # type × region × size; review states; dual review; components; organisation types; coverage cells;
+    # campaign senders counted under their campaign's tags; the snapshot stored (one upsert); the
+    # consultations list; the navigation's permission check: 15 whatever the number of responses.
+    with django_assert_num_queries(15):
+        response = client.get(url)
     assert response.status_code == 200 and b"chart-data" in response.content
+    # Later views read the stored figures: session, user, consultation, snapshot, consultations list,
+    # permission check.
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert response.status_code == 200 and f"{rows} submitted responses".encode() in response.content
+
+
+def test_the_stored_figures_are_the_computed_ones(board, window):
+    stored = Dashboard.from_data(window, board.to_data(), computed_at=None, today=dt.date(2026, 3, 8))
+    assert stored == board
+    # The timeline and the days left follow today, not the day the figures were computed.
+    later = Dashboard.from_data(window, board.to_data(), computed_at=None, today=dt.date(2026, 3, 9))
+    assert later.days_left == 1 and later.timeline["cumulative"][8] == 7
+    assert later.per_day == board.per_day and later.coverage == board.coverage
+
+
+def test_the_page_shows_stored_figures_with_their_time_until_recomputed(client, window, lead, settings):
+    settings.MMIP_DASHBOARD_MAX_AGE = 300
+    factories.SubmittedSubmissionFactory(consultation=window, first_submitted_at=_at(2))
+    client.force_login(lead)
+    url = reverse("recommendations:dashboard", args=[window.slug])
+    page = client.get(url).content.decode()
+    assert "1 submitted responses" in page and "Figures as of" in page and "Recompute now" in page
+    snapshot = DashboardSnapshot.objects.get(consultation=window)
+    assert snapshot.data["total"] == 1
+
+    # A response submitted since: the page shows the stored figures (and says when they were computed)...
+    factories.SubmittedSubmissionFactory(consultation=window, first_submitted_at=_at(3))
+    assert "1 submitted responses" in client.get(url).content.decode()
+    # ...until a lead recomputes them (POST only)...
+    assert client.get(reverse("recommendations:dashboard_refresh", args=[window.slug])).status_code == 405
+    response = client.post(reverse("recommendations:dashboard_refresh", args=[window.slug]), follow=True)
+    assert "2 submitted responses" in response.content.decode()
+
+    # ...or they grow older than MMIP_DASHBOARD_MAX_AGE: the page shows them and queues a recomputation
+    # (run in-process here: no broker in the tests).
+    factories.SubmittedSubmissionFactory(consultation=window, first_submitted_at=_at(4))
+    DashboardSnapshot.objects.filter(consultation=window).update(computed_at=timezone.now() - dt.timedelta(seconds=301))
+    assert "2 submitted responses" in client.get(url).content.decode()
+    assert DashboardSnapshot.objects.get(consultation=window).data["total"] == 3
+    assert "3 submitted responses" in client.get(url).content.decode()
+
+
+def test_a_stale_page_queues_one_recomputation_and_survives_a_broker_outage(client, window, lead, monkeypatch):
+    from django.core.cache import cache
+
+    from recommendations import tasks
+
+    client.force_login(lead)
+    url = reverse("recommendations:dashboard", args=[window.slug])
+    client.get(url)
+    DashboardSnapshot.objects.filter(consultation=window).update(computed_at=timezone.now() - dt.timedelta(hours=1))
+    sent = []
+
+    def broken(**kwargs):
+        sent.append(kwargs)
+        raise OSError("broker down")
+
+    monkeypatch.setattr(tasks.refresh_dashboard, "apply_async", broken)
+    cache.delete(f"dashboard-refresh:{window.pk}")
+    assert client.get(url).status_code == 200  # the older figures, no error
+    monkeypatch.setattr(tasks.refresh_dashboard, "apply_async", lambda **kwargs: sent.append(kwargs))
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    # One attempt that failed, then one queued for the three views.
+    assert sent == [{"kwargs": {"consultation_id": window.pk}}] * 2
+    cache.delete(f"dashboard-refresh:{window.pk}")
+
+
+def test_beat_recomputes_the_open_consultations_only(consultation):
+    from recommendations.tasks import refresh_dashboards
+
+    assert consultation.opens_at <= timezone.now() < consultation.closes_at
+    closed = factories.ConsultationFactory(
+        slug="closed", opens_at=_at(1), closes_at=dt.datetime(2026, 3, 10, 23, 0, tzinfo=LONDON)
+    )
+    factories.SubmittedSubmissionFactory(consultation=consultation)
+    assert refresh_dashboards() == 1
+    assert DashboardSnapshot.objects.get(consultation=consultation).data["total"] == 1
+    assert not DashboardSnapshot.objects.filter(consultation=closed).exists()
 
 
 def test_an_empty_consultation_shows_zeros_not_errors(client, consultation, lead):

@@ -9,10 +9,10 @@ from django.urls import get_resolver, reverse
 
 from evidence.models import Attachment, SubmissionVersion
 from recommendations import services
-from recommendations.exports.jobs import export_make, export_path
+from recommendations.exports.jobs import export_make
 from recommendations.models import CompilationRun, Export, Recommendation
 from tests import factories
-from tests.downloads import downloaded
+from tests.downloads import downloaded, kept
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
     downloads = {
         "evidence:attachment_download": ("open.txt", "text/plain", b"hello"),
         "evidence:attachment_download (confidential)": ("secret.txt", "text/plain", b"hello"),
-        "recommendations:export_download": (export.filename, "text/csv", export_path(export).read_bytes()),
+        "recommendations:export_download": (export.filename, "text/csv", kept(export)),
     }
     matrix = {
         # evidence
@@ -148,6 +148,10 @@ def world(consultation, submitter, outsider, reviewer, lead, tmp_path, django_ca
             row(LOGIN, 403, 403, 403, 403, 302, 302),
         ),
         "recommendations:dashboard": (reverse("recommendations:dashboard", args=[consultation.slug]), LEADS),
+        "recommendations:dashboard_refresh": (
+            reverse("recommendations:dashboard_refresh", args=[consultation.slug]),
+            LEADS_POST_ONLY,
+        ),
         "recommendations:runs": (reverse("recommendations:runs"), LEADS),
         "recommendations:start": (reverse("recommendations:start"), LEADS_POST_ONLY),
         "recommendations:run_detail": (reverse("recommendations:run_detail", args=[run.pk]), LEADS),
@@ -223,5 +227,5 @@ def test_a_confidential_export_is_hidden_from_a_lead_without_the_permission(clie
     client.force_login(users["lead"])  # holds the confidential permission
     response = client.get(reverse("recommendations:export_download", args=[secret_export.pk]))
     body = downloaded(response, filename=secret_export.filename, content_type="text/csv")
-    assert body == export_path(secret_export).read_bytes() and b"MMIP-0900" in body
+    assert body == kept(secret_export) and b"MMIP-0900" in body
     assert CompilationRun.objects.exists()

@@ -34,6 +34,7 @@ from ..filters import (
     OrganisationTypeFilter,
     RegionFilter,
     ReviewerFilter,
+    StateFilter,
 )
 from ..review import AssignmentInline, ComponentTagInline, ExcerptInline
 from .actions import BulkActions, ReviewActionForm
@@ -77,12 +78,18 @@ class SubmissionAdmin(
     SubmissionDisplays, ReviewSaving, BulkActions, DualReviewPages, SubmissionHistory, SimpleHistoryAdmin
 ):
     form = ReviewForm
+
+    class Media:
+        # Select-to-excerpt and the layout of the tags and excerpts at 1280 px.
+        css = {"all": ["css/admin-workbench.css"]}
+        js = ["js/admin-excerpts.js"]
+
     list_display = [
         "reference",
         "organisation_name",
         "organisation_type",
         "region",
-        "review_state",
+        "state",
         "confidentiality_badge",
         "reviewers_list",
         "components_list",
@@ -93,7 +100,7 @@ class SubmissionAdmin(
     list_filter = [
         MyQueueFilter,
         "consultation",
-        "review_state",
+        StateFilter,
         ComponentFilter,
         GradeFilter,
         OrganisationTypeFilter,
@@ -114,7 +121,7 @@ class SubmissionAdmin(
     readonly_fields = [
         "reference",
         "status",
-        "review_state",
+        "review_state_notice",
         "exclusion_reason",
         "organisation_details",
         "arrived",
@@ -129,7 +136,7 @@ class SubmissionAdmin(
     ]
     fieldsets = [
         (None, {"fields": ["reference", "status", "organisation_details", "arrived", "confidentiality_notice"]}),
-        ("Review", {"fields": ["review_state", "exclusion_reason", "move_to", "reason", "dual_review"]}),
+        ("Review", {"fields": ["review_state_notice", "exclusion_reason", "move_to", "reason", "dual_review"]}),
         ("Response", {"fields": ["response_text", "data_points_table", "attachments_list"]}),
         ("Suggestions (asks and stance)", {"fields": ["suggestions_panel"]}),
         ("Duplicates and campaigns", {"fields": ["duplicate_flags"]}),

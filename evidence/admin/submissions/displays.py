@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
-from ... import review
-from ...models import Campaign, ComponentTag, DuplicateFlag, EcosystemComponent, Excerpt, ReviewAssignment, Submission
+from ...models import Campaign, Submission
+from ...uploads import clean_file_name
 from .. import suggestions as suggestion_panel
 from ..confidentiality import WITHHELD, attach_viewer, viewer_of, withheld_from_viewer
+from .history import trail
 
 
 class SubmissionDisplays:
@@ -33,6 +35,26 @@ class SubmissionDisplays:
     @admin.display(description="region", ordering="organisation__region__order")
     def region(self, obj):
         return obj.organisation.region.name
+
+    @admin.display(description="state", ordering="review_state")
+    def state(self, obj):
+        """The review state, unless the submitter withdrew it: then that, whatever state review had reached."""
+        if obj.status == Submission.Status.WITHDRAWN:
+            return format_html("<strong>{}</strong>", "Withdrawn by the submitter")
+        return obj.get_review_state_display()
+
+    @admin.display(description="review state")
+    def review_state_notice(self, obj):
+        if obj.status == Submission.Status.WITHDRAWN:
+            when = f" on {timezone.localtime(obj.withdrawn_at):%d %B %Y}" if obj.withdrawn_at else ""
+            return format_html(
+                '<strong class="errornote">This response was withdrawn by its submitter{}.</strong> It is not '
+                "reviewed: its coding and assignments can no longer be changed (it was “{}”). To close it, move "
+                "it to Excluded with the reason “Withdrawn by the submitter”.",
+                when,
+                obj.get_review_state_display(),
+            )
+        return obj.get_review_state_display()
 
     @admin.display(description="confidentiality", ordering="confidentiality")
     def confidentiality_badge(self, obj):
@@ -111,7 +133,12 @@ class SubmissionDisplays:
         return format_html(
             "<h4>Summary</h4><p>{}</p>{}<h4>What should change?</h4><p>{}</p><h4>Declared interests</h4><p>{}</p>",
             obj.summary,
-            format_html_join("", "<h4>{}</h4><p>{}</p>", ((a.question.text, a.text) for a in answers)),
+            # Each answer is marked codable: select a passage of it to code it as an excerpt (admin-excerpts.js).
+            format_html_join(
+                "",
+                '<h4>{}</h4><p class="codable" data-answer="{}" data-component="{}">{}</p>',
+                ((a.question.text, a.pk, a.question.component_id or "", a.text) for a in answers),
+            ),
             obj.proposals or "—",
             obj.declared_interests or "None",
         )
@@ -152,7 +179,11 @@ class SubmissionDisplays:
             format_html_join(
                 "<br>",
                 '<a href="{}">{}</a> ({} bytes, text extraction: {})',
-                ((f.get_absolute_url(), f.original_name, f.size, f.get_extraction_status_display()) for f in files),
+                # The name as stored may predate upload cleaning: no right-to-left overrides ("gnp.exe" as "exe.png").
+                (
+                    (f.get_absolute_url(), clean_file_name(f.original_name), f.size, f.get_extraction_status_display())
+                    for f in files
+                ),
             )
             or "None"
         )
@@ -200,52 +231,11 @@ class SubmissionDisplays:
         viewer = viewer_of(obj)
         if viewer is None:
             return WITHHELD
-        # Blind dual review: the other round's tags and excerpts stay out of the trail until both are done.
-        rounds = review.visible_rounds(viewer.user, obj)
-        names = dict(EcosystemComponent.objects.values_list("pk", "name"))
-
-        def excerpt(r):
-            quote = "" if viewer.withheld else f" “{r.text[:60]}”"
-            return f"excerpt{quote} for {names.get(r.component_id)} ({r.round} round)"
-
-        describe = {
-            ComponentTag: lambda r: (
-                f"tag {names.get(r.component_id)}: grade {r.grade}, {r.relevance} ({r.round} round)"
-            ),
-            Excerpt: excerpt,
-            ReviewAssignment: lambda r: f"assignment: {r.round} round, {r.status}",
-            DuplicateFlag: lambda r: f"{r.kind} flag ({r.similarity:.2f}): {r.status}",
-        }
-        rows = []
-        for model, what in describe.items():
-            records = model.history.filter(submission_id=obj.pk).select_related("history_user")
-            if model in (ComponentTag, Excerpt):
-                records = records.filter(round__in=rounds)
-            for record in records:
-                rows.append(
-                    (
-                        record.history_date,
-                        record.history_user or "system",
-                        record.get_history_type_display(),
-                        what(record),
-                    )
-                )
-        for record in obj.history.all().select_related("history_user"):
-            reason = f" ({record.exclusion_reason})" if record.exclusion_reason else ""
-            rows.append(
-                (
-                    record.history_date,
-                    record.history_user or "system",
-                    record.get_history_type_display(),
-                    f"response: status {record.status}, review {record.review_state}{reason}",
-                )
-            )
-        rows.sort(key=lambda r: r[0], reverse=True)
         return format_html(
             "<table><tr><th>when</th><th>who</th><th>change</th><th>what</th></tr>{}</table>",
             format_html_join(
                 "",
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                ((f"{when:%Y-%m-%d %H:%M}", who, change, what) for when, who, change, what in rows),
+                ((f"{r.when:%Y-%m-%d %H:%M}", r.who, r.change, r.what) for r in trail(obj, viewer)),
             ),
         )

@@ -20,7 +20,7 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY mmip/__init__.py mmip/__init__.py
 COPY evidence/__init__.py evidence/__init__.py
 COPY recommendations/__init__.py recommendations/__init__.py
-RUN pip install -c constraints.txt ".[s3]" && pip uninstall -y mmip-evidence
+RUN pip install -c constraints.txt ".[s3,sentry]" && pip uninstall -y mmip-evidence
 COPY . .
 COPY --from=assets /src/node_modules ./node_modules
 # Hashed, compressed files for WhiteNoise (CompressedManifestStaticFilesStorage). The key only lets the

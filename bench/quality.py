@@ -55,7 +55,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from evidence import corpus as corpus_loader  # noqa: E402
-from evidence.language import ask_cue, is_counter, read_stance, sentences  # noqa: E402
+from evidence.language import passage_asks, read_stance  # noqa: E402
 from recommendations import services  # noqa: E402
 from recommendations.models import CompilationRun, ComponentResult, Recommendation  # noqa: E402
 
@@ -91,7 +91,7 @@ lead.groups.add(*Group.objects.filter(name__in=["Lead", "Confidential evidence"]
 # --- Detection against the labels (the cues alone) -------------------------------------------------------
 tp = fp = fn = 0
 for p in passages.values():
-    detected = [s for s in sentences(p["text"]) if ask_cue(s) and not is_counter(s)]
+    detected = passage_asks(p["text"])
     labelled = p.get("asks") or []
     tp += sum(1 for d in detected if any(same(d, a) for a in labelled))
     fp += sum(1 for d in detected if not any(same(d, a) for a in labelled))

@@ -213,12 +213,16 @@ def _join_campaign(submission_id: int, consultation_id: int, text: str, spans, m
     matches.sort(key=lambda m: (-m[0].share_a, m[2]))
     others = [other for _, other, _ in matches]
     campaign_of: dict[int, Campaign] = {}
-    for campaign in Campaign.objects.filter(founder_id__in=others).select_related("founder"):
+    # Only the founder's reference is read: not its whole row (text and search vector).
+    for campaign in (
+        Campaign.objects.filter(founder_id__in=others).select_related("founder").only("founder", "founder__reference")
+    ):
         campaign_of[campaign.founder_id] = campaign
     for flag in (
         DuplicateFlag.objects.filter(submission_id__in=others, campaign__isnull=False)
         .exclude(status=DuplicateFlag.Status.REJECTED)
         .select_related("campaign__founder")
+        .only("submission", "campaign", "campaign__founder", "campaign__founder__reference")
     ):
         campaign_of.setdefault(flag.submission_id, flag.campaign)
     comparison, other, _ = next(((c, o, r) for c, o, r in matches if o in campaign_of), matches[0])

@@ -116,7 +116,7 @@ ASK_PHRASES = [
     ),
     (
         re.compile(
-            r"\b(?:we|i) (?:would )?(?:also )?(?:strongly )?(?:recommend|recommends|propose|proposes|urge|urges|ask|request|argue for|press for|push for)\b",
+            r"\b(?:we|i)(?: would|'d|’d)? (?:also )?(?:strongly )?(?:recommend|recommends|propose|proposes|urge|urges|ask|request|argue for|press for|push for)\b",
             re.I,
         ),
         "we recommend / urge",
@@ -130,7 +130,8 @@ ASK_PHRASES = [
     ),
     (
         re.compile(
-            r"\bwe (?:would )?(?:also )?(?:like to see|want to see|wish to see|would welcome|welcome any|value)\b", re.I
+            r"\bwe(?: would|'d|’d)? (?:also )?(?:like to see|want to see|wish to see|would welcome|welcome any|value)\b",
+            re.I,
         ),
         "we would like to see",
     ),
@@ -142,6 +143,29 @@ ASK_PHRASES = [
         "it is essential that",
     ),
     (re.compile(r"\b(?:there|this|it) (?:should|must|needs to|ought to) be\b", re.I), "there should be"),
+    # "There is a need for …", "What is needed is …", "… is what the sector needs": a need stated as the ask.
+    (re.compile(r"\bthere is (?:an? )?(?:\w+ )?need (?:for|to)\b", re.I), "there is a need for"),
+    (
+        re.compile(
+            r"^what (?:is|are) (?:\w+ )?needed (?:is|are)\b|\b(?:is|are) what (?:\w+ ){0,3}(?:needs?|is needed|would help)\b",
+            re.I,
+        ),
+        "what is needed",
+    ),
+    # "It is time the Department took ownership …" (no "that"): an ask in the subjunctive past.
+    (
+        re.compile(r"^it is (?:high |now |long past )?time (?:that )?(?:the |we |ministers |government )", re.I),
+        "it is time",
+    ),
+    # "… must be a priority", "… would be the single most useful thing ministers could do"
+    (re.compile(r"\b(?:must|should|needs to|has to) be (?:a|the|an) (?:\w+ )?priority\b", re.I), "must be a priority"),
+    (
+        re.compile(
+            r"\bwould\b[^.]{0,30}\bbe the (?:single )?(?:most|best|biggest) (?:useful|important|effective|helpful|valuable) (?:thing|step|change|action|measure)\b",
+            re.I,
+        ),
+        "would be the most useful step",
+    ),
     (re.compile(r"\bthere is (?:a|a strong|a good|a clear|an urgent) case for\b", re.I), "there is a case for"),
     (
         re.compile(
@@ -174,6 +198,31 @@ NEGATED_MODAL = re.compile(
     re.I,
 )
 HYPOTHETICAL = re.compile(r"\b(should have|must have|could have|would have|should we|should the|if we)\b", re.I)
+# "Should" and "must" of expectation or inference, not of obligation: "this should not be surprising", "it
+# should be read as evidence that …", "that should be familiar", "it must be said".
+EPISTEMIC = re.compile(
+    r"\b(?:should|must|ought to)(?: not| never)? (?:be |come as )?(?:(?:no |un)?surpris\w*|familiar|obvious|"
+    r"clear (?:that|to|from)|read as|seen as|taken as|noted|said|expected|unsurprising|no surprise|need (?:restating|saying|stating))\b"
+    r"|\b(?:should|must) (?:not )?need (?:restating|saying|stating|repeating)\b",
+    re.I,
+)
+# An inverted condition opening a sentence ("Should the fund continue, …"): the ask is what follows.
+INVERTED_IF = re.compile(
+    r"^(?:should|were|had) (?:the|this|that|it|a|an|such|they)\b[^,?]{2,80},\s*(?P<rest>.+)$", re.I
+)
+# A proposal stated by its benefit: "<a proposal> would <do good>" ("Subsidised access … would close much of
+# that gap", "Making capital allowances more generous would unlock projects"). The subject must be a noun
+# phrase or a gerund, not a pronoun ("That would bring the payback …" refers back; it proposes nothing).
+BENEFIT = re.compile(
+    r"^(?P<subject>(?!(?:that|this|it|which|these|those|they|we|i|you|there|such|our|my|their|its|without|with|if|"
+    r"otherwise|but|and|so|as|what|who)\b)[A-Za-z][^,;:]*?(?:,[^,;:]{1,120},)?[^,;:]*?)\s+would,?\s+(?:(?:in|on) [^,]{3,30},\s+)?"
+    r"(?:also |surely |certainly |greatly |immediately |quickly )?"
+    r"(?:help|close|unlock|let|allow|enable|present|encourage|attract|boost|improve|transform|solve|fix|ease|"
+    r"speed|remove|give|restore|bring|make a (?:real |big )?difference|do more|go a long way)\b(?! (?:us|we|me)\b)",
+    re.I,
+)
+WEAK = "would help"  # the cue of BENEFIT: an ask only where the answer makes no more direct one
+NAMED_HELP = re.compile(r"^(?:\w+ )?(?:things?|steps?|changes?|measures?) would help(?: most)?:\s*(?P<rest>.+)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -202,8 +251,16 @@ def ask_cue(sentence: str) -> str | None:
     text = " ".join(sentence.split())
     if not text or text.endswith("?") or len(text.split()) < 3:
         return None
-    if NEGATED_MODAL.search(text):
+    inverted = INVERTED_IF.match(text)
+    if inverted:
+        text = inverted.group("rest")
+    if NEGATED_MODAL.search(text) or EPISTEMIC.search(text):
         return None
+    if NAMED_HELP.match(text):
+        return "things would help"
+    benefit = BENEFIT.match(text)
+    if benefit and not HYPOTHETICAL.search(text) and len(benefit.group("subject").split()) >= 2:
+        return WEAK
     for pattern, cue in ASK_PHRASES:
         match = pattern.search(text)
         if match and not HYPOTHETICAL.search(text):
@@ -223,9 +280,16 @@ def ask_cue(sentence: str) -> str | None:
             return None  # "…, so its suppliers must decarbonise too": a consequence, not an ask
         before = tokens(text[: modal.start()])
         passive = re.match(r"\s+be\s+\w+(?:ed|en)\b", text[modal.end() :])
+        if before and before[-1] in {"that", "which", "who", "whom"}:
+            return None  # "stock that should be on the shelf": describes a noun, asks nothing
+        if passive and re.search(r"\bby (?:us|ourselves|me|our own)\b", text[modal.end() :], re.I):
+            return None  # "every technician has to be trained by us": the respondent's own burden
         if not passive and before and before[-1] in SUBJECT_PRONOUNS | {"you", "companies", "manufacturers"}:
             return None  # "We need to recruit …": the respondent's own plans, not an ask of government
-        if not passive and before and any(w in SUBJECT_PRONOUNS for w in before[-3:]):
+        # "We must …", "… our site must …" are the respondent's plans; "Bringing prices into line with our
+        # competitors must be a priority" is an ask whose subject merely mentions "our".
+        own = {"we", "i", "us"} & set(before[-3:]) or (before[:1] in (["our"], ["my"]) and len(before) <= 3)
+        if not passive and before and own:
             return None
         if modal.group(1).lower() == "need" and not re.search(
             r"\bneed(?:s)? (?:a|an|the|to|more|clear|long|new)\b", text, re.I
@@ -236,7 +300,17 @@ def ask_cue(sentence: str) -> str | None:
 
 
 def ask_sentences(text: str) -> list[AskCue]:
-    return [AskCue(s, cue) for s in sentences(text) if (cue := ask_cue(s))]
+    """The ask sentences of a passage. A proposal stated only by its benefit ("A shared standard would let
+    suppliers build once") is the ask where the passage makes no more direct one; after a direct ask it is
+    the reason for it."""
+    found = [AskCue(s, cue) for s in sentences(text) if (cue := ask_cue(s))]
+    direct = [c for c in found if c.cue != WEAK and not is_counter(c.sentence)]
+    return [c for c in found if c.cue != WEAK] if direct else found
+
+
+def passage_asks(text: str) -> list[str]:
+    """The sentences of a passage that read as asks and not as counter-arguments."""
+    return [c.sentence for c in ask_sentences(text) if not is_counter(c.sentence)]
 
 
 # --- Stance, counter-arguments and problems ---------------------------------------------------------------
@@ -251,14 +325,16 @@ OPPOSE = [
     r"\bsceptic\w*|\bskeptic\w*\b",
     r"\bnot (?:the|a) (?:main|real|right|best|only|answer|solution|priority|barrier)\b",
     r"\b(?:not|less|un) ?(?:convinced|persuaded)\b",
-    r"\bcaution(?:s|ed)? against\b",
+    r"\bcaution(?:s|ed)?(?: \w+){0,3} against\b",
+    r"\b(?:would|do|does|did) not want\b",
+    r"\b(?:is|are) not what (?:\w+ ){0,3}needs?\b",
     r"\bwould not (?:make|change|solve|fix|address|help|work|bring|deliver)\b",
     r"\bbetter spent\b",
     r"\bevidence\b[^.]{0,80}\b(?:is|are) (?:thin|weak|limited|lacking)\b",
     r"\brisks? (?:making|paying|rewarding|standing|deepening|creating|locking|wasting|leaving)\b",
     r"\bno (?:clear |good )?(?:evidence|case|need)\b",
     r"\b(?:unnecessary|counterproductive|counter-productive|misguided|premature|unaffordable|unjustified)\b",
-    r"\b(?:should|must|need) not\b|\bshouldn't\b|\bmustn't\b",
+    r"\b(?:should|must|need) not\b(?! (?:be )?(?:surpris|need (?:restating|saying|stating)|come as))|\bshouldn't\b|\bmustn't\b",
     r"\bwould (?:not|do little to) (?:help|solve|fix|address|change)\b",
     r"\bdo little to\b",
     r"\brisks? (?:distorting|undermining|crowding|creating|damaging|diverting)\b",
@@ -278,9 +354,14 @@ CAUTION = [
     r"\bdoubt\w*\b",
     r"\boverstat\w*\b",
     r"\bnot (?:enough|sufficient) on (?:its|their) own\b",
+    # Conditional support: "we would support a lower rebate only if …", "we support this in principle".
+    r"\bbut only if\b|\bsupport\w*\b[^.;]{0,80}\b(?:only if|on condition that|more readily if)\b",
+    r"\bin principle\b",
+    r"\breservations?\b",
+    r"\bquestion(?:s|ed)?,? (?:[\w ]+, )?whether\b",
 ]
 SUPPORT = [
-    r"\bwe (?:strongly )?support\b",
+    r"\bwe (?:would )?(?:strongly )?support\b",
     r"\b(?:strongly )?(?:support|welcome|endorse|back)s? (?:the|a|an|this|any|further|plans?|calls?|proposals?)\b",
     r"\bwould (?:help|make a (?:real |big )?difference|unlock|attract|enable|allow)\b",
     r"\b(?:essential|vital|critical|crucial|urgent\w*)\b",

@@ -65,18 +65,24 @@ def refresh(submission_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def search(queryset: QuerySet, query: str) -> QuerySet:
-    """Responses matching ``query``, best first on PostgreSQL."""
+def search(queryset: QuerySet, query: str, *, rank_within: int | None = None) -> QuerySet:
+    """Responses matching ``query``, best first on PostgreSQL.
+
+    Ranking reads every match's search vector, so a common word over a big call ranks tens of thousands
+    of rows to show fifty. With ``rank_within``, only the newest ``rank_within`` matches are ranked (and
+    returned): the caller says so when that many match."""
     query = (query or "").strip()
     if not query:
         return queryset
     if _is_postgres():
         search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
-        return (
-            queryset.filter(search_vector=search_query)
-            .annotate(rank=SearchRank(F("search_vector"), search_query))
-            .order_by("-rank", "-pk")
-        )
+        matches = queryset.filter(search_vector=search_query)
+        if rank_within:
+            newest = matches.order_by("-pk").values("pk")[:rank_within]
+            matches = queryset.filter(pk__in=newest)
+        return matches.annotate(rank=SearchRank(F("search_vector"), search_query)).order_by("-rank", "-pk")
+    if rank_within:
+        return queryset.filter(pk__in=search(queryset, query).order_by("-pk").values("pk")[:rank_within])
     for word in query.split()[:8]:
         queryset = queryset.filter(search_document__icontains=word)
     return queryset

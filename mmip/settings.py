@@ -464,6 +464,17 @@ LOGGING = {
     },
 }
 
+# Error reporting (mmip/errors.py): to Sentry when SENTRY_DSN is set, personal data scrubbed.
+SENTRY_DSN = env_str("SENTRY_DSN") or ""
+if SENTRY_DSN:
+    from mmip import errors
+
+    errors.init(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production"),
+        release=env_str("SENTRY_RELEASE") or None,
+    )
+
 # --- MMIP ----------------------------------------------------------------------------------------------
 # The site's address in links that leave it (the receipt e-mail). Unset in development: taken from the request
 # that submitted. Unset in production: https:// and the first ALLOWED_HOSTS name.

@@ -22,14 +22,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from evidence.language import (
+    BENEFIT,
     IMPERATIVE_VERBS,
+    INVERTED_IF,
+    NAMED_HELP,
     STOP_WORDS,
     TIMESCALE,
     ask_cue,
     content_lemmas,
-    is_counter,
     lemma,
-    sentences,
+    passage_asks,
     timescale,
     tokens,
     verb_lemma,
@@ -118,19 +120,18 @@ def item_asks(item: EvidenceItem) -> list[Ask]:
     }
     out = list(coded)
     for proposal in item.proposals:
-        out += [make(s, PROPOSAL) for s in sentences(proposal.text) if ask_cue(s) and not is_counter(s)]
+        out += [make(s, PROPOSAL) for s in passage_asks(proposal.text)]
     if not coded:  # the reviewer coded no ask here: detect them in what the respondent wrote
         seen = {a.text.casefold() for a in out}
         for text in item.texts:
             if text.kind not in ("answer", "attachment", "summary"):
                 continue
-            for s in sentences(text.text):
+            for s in passage_asks(text.text):
                 key = _norm(s).casefold()
                 if key in seen or any(key in n or n in key for n in not_asks):
                     continue
-                if ask_cue(s) and not is_counter(s):
-                    seen.add(key)
-                    out.append(make(s, DETECTED))
+                seen.add(key)
+                out.append(make(s, DETECTED))
     return out
 
 
@@ -327,7 +328,7 @@ RECOMMEND = re.compile(
     re.I,
 )
 WANT = re.compile(
-    r"^(?:we|i)\s+(?:would\s+)?(?:like to see|want to see|wish to see|welcome|would welcome|support|call for|"
+    r"^(?:we|i)(?:\s+would|'d|’d)?\s+(?:like to see|want to see|wish to see|welcome|would welcome|support|call for|"
     r"calls for|need|want|ask for)\s+(?P<rest>.+)$",
     re.I,
 )
@@ -342,6 +343,17 @@ ESSENTIAL_TO = re.compile(
     r"^it is (?:essential|vital|critical|crucial|important|imperative|time) to\s+(?P<rest>.+)$", re.I
 )
 THERE = re.compile(r"^(?:there|this)\s+(?:should|must|needs to|ought to)\s+be\s+(?P<rest>.+)$", re.I)
+# A need or a priority stated as the ask: "There is a need for X", "What is needed is X", "X is what the
+# sector needs", "X must be a priority", "X would be the single most useful step": the title is X.
+NEED = re.compile(r"^(?:there is|there's) (?:an? )?(?:\w+ )?need (?:for|to)\s+(?P<rest>.+)$", re.I)
+WHAT_NEEDED = re.compile(r"^what (?:is|are) (?:\w+ )?needed (?:is|are)\s+(?P<rest>.+)$", re.I)
+NOMINAL = re.compile(
+    r"^(?P<rest>.+?),?\s+(?:is what\b|(?:must|should|needs to|has to) be (?:a|the|an) (?:\w+ )?priority\b|"
+    r"would,?\s+(?:[^,]+,\s+)?be the (?:single )?(?:most|best|biggest) (?:useful|important|effective|helpful|valuable)\b)",
+    re.I,
+)
+TIME = re.compile(r"^it is (?:high |now |long past )?time (?:that )?(?P<rest>.+)$", re.I)
+WH_WORD = re.compile(r"\b(?:what|how|where|which|who|whose)\b", re.I)
 MODAL = re.compile(
     r"^(?P<subject>.+?)\s+(?:should|must|needs to|need to|ought to|has to|have to|will need to|would need)\s+"
     r"(?:urgently\s+|now\s+|also\s+|quickly\s+|at least\s+)?(?P<rest>.+)$",
@@ -358,6 +370,8 @@ BE = re.compile(r"^be\s+(?P<participle>\w+)\s*(?P<rest>.*)$", re.I)
 
 def _lower_first(text: str) -> str:
     first = text.split(" ", 1)[0]
+    if first == "A":
+        return "a" + text[1:]
     if first.isupper() or any(c.isupper() for c in first[1:]) or first in {"I"}:
         return text  # an acronym or a name ("MHRA", "GMP-capable", "Office"): keep as written
     if first[:1].isupper() and len(text) > 1 and first.lower() in {"uk", "nhs"}:
@@ -376,8 +390,11 @@ def _base(verb: str) -> str | None:
 
 def _from_clause(subject: str, rest: str) -> tuple[str, str | None]:
     """'<subject> should <rest>' → an imperative, and the actor's words if the subject names one."""
-    subject = subject.strip()
-    rest = rest.strip()
+    subject = re.split(r",\s*(?:and|but)\s+|;\s*", subject.strip())[-1]  # "X is a poor lever, and Y should …"
+    rest = re.sub(r",?\s+and\s+(?:should|must|ought to)\s+", " and ", rest.strip())
+    considered = re.match(r"^consider(?:ing)?\s+(?P<gerund>\w+ing)\b\s*(?P<tail>.*)$", rest, re.I)
+    if considered and _base(considered.group("gerund")):  # "MMIP should consider recommending X" → "Recommend X"
+        return _upper_first(f"{_base(considered.group('gerund'))} {considered.group('tail')}".strip()), None
     passive = BE.match(rest)
     if passive:  # "the rebate rate should be capped at 15%" → "Cap the rebate rate at 15%"
         verb = _base(passive.group("participle"))
@@ -386,8 +403,18 @@ def _from_clause(subject: str, rest: str) -> tuple[str, str | None]:
             and verb != passive.group("participle").lower()
             or (verb and passive.group("participle").endswith("ed"))
         ):
-            obj = _lower_first(subject)
-            return f"{_upper_first(verb)} {obj} {passive.group('rest')}".strip(), None
+            obj = {"they": "them", "we": "us"}.get(subject.lower(), _lower_first(subject))
+            pronoun = "them" if _plural(subject) or subject.lower() == "they" else "it"
+
+            def also(m: re.Match) -> str:  # "… should be removed and paid for through X" → "… and pay for them …"
+                base = _base(m.group(1))
+                if not base or base == m.group(1).lower():
+                    return m.group(0)
+                prep = m.group(2) or ""
+                return f"and {base} for {pronoun}" if prep == " for" else f"and {base} {pronoun}{prep}"
+
+            tail = re.sub(r"\band (\w+(?:ed|id|en|ld|nt))( for| to| from| with)?\b", also, passive.group("rest"))
+            return re.sub(r"\s+,", ",", f"{_upper_first(verb)} {obj} {tail}").strip(), None
         return (
             f"Ensure that {_lower_first(subject)} {'are' if _plural(subject) else 'is'} {passive.group('participle')} {passive.group('rest')}".strip(),
             None,
@@ -401,8 +428,9 @@ def _from_clause(subject: str, rest: str) -> tuple[str, str | None]:
     from lemminflect import getInflection
 
     if not _plural(subject):
-        inflected = getInflection(first.lower(), "VBZ")
-        first = inflected[0] if inflected else first
+        bare = first.rstrip(",;:")
+        inflected = getInflection(bare.lower(), "VBZ")
+        first = (inflected[0] + first[len(bare) :]) if inflected else first
     return f"Ensure that {_lower_first(subject)} {first} {tail}".strip(), None
 
 
@@ -436,6 +464,19 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
     )
     if opening:
         text = opening.group("rest")
+    inverted = INVERTED_IF.match(text)  # "Should the fund continue, a simpler route would …"
+    if inverted:
+        text = inverted.group("rest")
+    named = NAMED_HELP.match(text)  # "Two things would help: the MHRA could …"
+    if named:
+        text = re.sub(r"^(?P<s>.+?)\s+could\s+", r"\g<s> should ", named.group("rest"), count=1)
+    for pattern in (NEED, WHAT_NEEDED, NOMINAL):
+        m = pattern.match(text)
+        if m:
+            return _finish(_noun_or_verb(m.group("rest"))), None
+    m = TIME.match(text)
+    if m:
+        return _past_clause(m.group("rest"))
     if "," in text and re.match(r"^(?:if|to|for|where|unless|given|with)\b", text, re.I):
         head, tail = text.split(",", 1)
         if ask_cue(tail.strip()):
@@ -468,7 +509,15 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
             text = _noun_or_verb(m.group("rest"))
     m = MODAL.match(text)
     s = SUBJUNCTIVE.match(text) if clause else None
-    if m and len(m.group("subject").split()) <= 12:
+    benefit = BENEFIT.match(text)
+    if m and WH_WORD.search(m.group("subject")) and benefit:
+        m = None  # "Guidance on what a site must hold … would help": the proposal is the subject of "would"
+    condition = re.search(r"\bwould [^,]{0,40}?\bif (?P<rest>(?:it|they|government|ministers) \w+ .+)$", text, re.I)
+    if benefit and condition and not m:  # "Public money would do more if it funded X" → "Fund X"
+        return _past_clause(condition.group("rest"))[0], None
+    if benefit and not m and not clause:
+        text = _noun_or_verb(benefit.group("subject").rstrip(", "))
+    elif m and len(m.group("subject").split()) <= 12:
         text, named = _from_clause(m.group("subject"), m.group("rest"))
         actor = actor or named
     elif s and len(s.group("subject").split()) <= 12:
@@ -484,28 +533,49 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
                 break
         else:
             text = _noun_or_verb(text)
+    return _finish(text), actor
+
+
+def _finish(text: str) -> str:
     text = CUT_AT.split(text, maxsplit=1)[0]
-    text = _upper_first(text.strip().rstrip(".,;:"))
+    text = re.sub(r"^give consideration to\s+", "consider ", text.strip(), flags=re.I)
+    text = _upper_first(re.sub(r"\s+,", ",", text).strip().rstrip(".,;:"))
     if len(text) > 200:
         text = text[:199].rsplit(" ", 1)[0] + "…"
-    return text, actor
+    return text
+
+
+def _past_clause(rest: str) -> tuple[str, str | None]:
+    """'It is time the Department took ownership of X' → ('Take ownership of X', 'the Department')."""
+    from lemminflect import getInflection
+
+    parts = rest.split()
+    for i, word in enumerate(parts[:14]):
+        bare = word.lower().strip(",")
+        base = verb_lemma(bare)
+        if i > 0 and base and base != bare and bare in getInflection(base, "VBD"):
+            return _finish(" ".join([base, *parts[i + 1 :]])), " ".join(parts[:i])
+    return _finish(_noun_or_verb(rest)), None
 
 
 def _noun_or_verb(rest: str) -> str:
     """'extending X' → 'Extend X'; 'a national fund' → 'Provide a national fund'; a verb stays."""
     words = rest.split()
+    if words and words[0] == "A":
+        words[0] = "a"
+        rest = " ".join(words)
     for n in (3, 2, 1):  # "the government extend the levy" → "extend the levy"
         if len(words) > n and (GOVERNMENT.match(" ".join(words[:n])) or _names_body(" ".join(words[:n]))):
             if words[n].lower() in IMPERATIVE_VERBS:
                 return " ".join(words[n:])
-    first = words[0].lower() if words else ""
+    first = words[0].lower().rstrip(",;:") if words else ""
     if first and verb_lemma(first) == first and first not in {"a", "an", "the", "more", "better", "long-term"}:
         return rest  # already a verb: "rely on inspections …"
     if first.endswith("ing") and verb_lemma(first) and verb_lemma(first) != first:
         return " ".join([verb_lemma(first), *words[1:]])
     if first in IMPERATIVE_VERBS:
         return rest
-    return "Provide " + rest
+    return "Provide " + _lower_first(rest)
 
 
 def _is_verb_base(word: str) -> bool:

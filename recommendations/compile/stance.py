@@ -65,9 +65,13 @@ def position(item: EvidenceItem) -> Position:
     return Position(item, stance, coded, quote, frozenset(content_lemmas(text)))
 
 
-def describe(p: Position) -> Statement:
+def describe(p: Position, general: str = "") -> Statement:
+    """The dissent statement; ``general`` names the component when the response's objection is about the
+    component in general rather than this ask (it is listed so that no dissent goes unseen)."""
     who = p.item.organisation_type or "A respondent"
     verb = "opposes or cautions" if p.stance == OPPOSES else "is mixed"
+    if general:
+        verb += f" on {general} in general, not on this ask"
     how = "coded by a reviewer" if p.coded else "detected, not coded"
     if p.item.confidential:
         return Statement(f"{who} {verb} ({how}); commercially confidential, not quoted.", [p.item.reference])

@@ -214,23 +214,39 @@ def draft(
     # of the component does not.
     about = set(group.lemmas) - GENERIC
     is_contested = contested(group.weighted, [p for p in against if len(about & p.lemmas) >= CONTESTED_OVERLAP])
-    opposing = len({p.item.organisation_id for p in against})
+    # Dissent that shares no words with this ask was listed here only because it relates to no draft of the
+    # component (assign_dissent): it is shown as being about the component in general, not as opposing this.
+    on_ask = [p for p in against if len(set(group.lemmas) & p.lemmas) >= RELATED]
+    general = [p for p in against if p not in on_ask]
+    opposing = len({p.item.organisation_id for p in on_ask})
     verb = "opposes or cautions" if opposing == 1 else "oppose or caution"
-    if against:
+    if on_ask:
         rationale.append(
             Statement(
                 f"{_plural(opposing, 'organisation')} {verb} "
                 f"against this (see dissent){'; the draft is contested' if is_contested else ''}. They are not "
                 "counted as support.",
-                sorted({p.item.reference for p in against}),
+                sorted({p.item.reference for p in on_ask}),
                 [_count(opposing, "organisations opposing or cautioning")],
             )
         )
+    if general:
+        others = len({p.item.organisation_id for p in general})
+        rationale.append(
+            Statement(
+                f"{_plural(others, 'organisation')} {'opposes or cautions' if others == 1 else 'oppose or caution'} "
+                f"on {component.name[:1].lower() + component.name[1:]} in general, not on this ask (see dissent). "
+                "They are not counted as support.",
+                sorted({p.item.reference for p in general}),
+                [_count(others, "organisations opposing or cautioning on the component in general")],
+            )
+        )
+    component_name = component.name[:1].lower() + component.name[1:]
     return Draft(
         title=title if len(title) <= 200 else title[:199] + "…",
         objective=aim,
         rationale=rationale,
-        dissent=[describe(p) for p in against],
+        dissent=[describe(p) for p in on_ask] + [describe(p, component_name) for p in general],
         criteria=measures,
         actor=actor,
         timescale=when,

@@ -283,6 +283,26 @@ def test_a_reference_finds_its_response_in_any_case_but_text_never_finds_a_confi
     assert "MMIP-0042" not in client.get(changelist + "?q=Speke").content.decode()
 
 
+def test_a_broad_search_ranks_the_newest_matches_and_says_so(client, consultation, reviewer, monkeypatch):
+    from evidence.admin import submissions
+
+    monkeypatch.setattr(submissions, "SEARCH_RANK_WITHIN", 3)
+    found = [
+        factories.SubmittedSubmissionFactory(consultation=consultation, summary=f"Energy prices, site {n}.")
+        for n in range(5)
+    ]
+    other = factories.SubmittedSubmissionFactory(consultation=consultation, summary="Skills shortages.")
+    search.refresh([s.pk for s in [*found, other]])
+    client.force_login(reviewer)
+    changelist = reverse("admin:evidence_submission_changelist")
+    page = client.get(changelist + "?q=energy").content.decode()
+    # The newest three matches, and a note that more match.
+    assert [s.reference in page for s in found] == [False, False, True, True, True]
+    assert "At least 3 responses match" in page and other.reference not in page
+    page = client.get(changelist + "?q=skills").content.decode()
+    assert other.reference in page and "At least" not in page
+
+
 def test_the_type_and_region_filters_offer_the_catalogue_without_reading_the_responses(client, submitted, reviewer):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from evidence import corpus as corpus_loader
 from evidence import suggestions
-from evidence.language import ask_cue, read_stance
+from evidence.language import ask_cue, ask_sentences, read_stance
 from evidence.models import ComponentTag, Excerpt, Suggestion, SuggestionDecision
 from recommendations import services
 from recommendations.compile import compile_component
@@ -56,6 +56,13 @@ def component(*items):
         "We urge ministers to publish a ten-year plan.",
         "It is essential that MHRA inspections are scheduled within weeks.",
         "If the UK wants onshoring, offer long-term contracts.",
+        "There is an urgent need for a national register of GMP technicians.",
+        "What is needed is a grant budget that outlasts the electoral cycle.",
+        "A predictable inspection calendar is what our members need most.",
+        "We'd urge DBT to publish its investment pipeline.",
+        "It is time ministers published the critical medicines list.",
+        "Cheaper grid connections for science parks must be a priority for Ofgem.",
+        "Should the scheme be renewed, a shorter application form would let small firms take part.",
     ],
 )
 def test_asks_phrased_many_ways_are_read_as_asks(sentence):
@@ -71,6 +78,11 @@ def test_asks_phrased_many_ways_are_read_as_asks(sentence):
         "We need to recruit 40 engineers this year.",
         "Capital grants should not be extended to large firms.",
         "Support from the catapult was essential to our scale-up.",
+        "It should come as no surprise that investment went elsewhere.",
+        "This should be read as a sign that the grants worked.",
+        "Buyers want equipment that should last for decades.",
+        "Each new operator has to be trained by us for most of a year.",
+        "That would let us hire two more technicians.",
     ],
 )
 def test_facts_questions_own_plans_and_counter_arguments_are_not_asks(sentence):
@@ -317,3 +329,68 @@ def test_stance_and_excerpt_kind_are_part_of_dual_review(db, reviewer, consultat
     assert (stance.pairs, stance.agreed) == (1, 0)
     assert kind.pairs == 0
     assert ComponentTag.objects.filter(submission=submission, stance="opposes").count() == 1
+
+
+def test_a_proposal_stated_by_its_benefit_is_the_ask_only_where_there_is_no_direct_one():
+    benefit = "A shared training centre would close most of the gap."
+    assert [c.sentence for c in ask_sentences(f"Recruitment takes a year. {benefit}")] == [benefit]
+    direct = "DfE should fund a shared training centre."
+    assert [c.sentence for c in ask_sentences(f"{direct} {benefit}")] == [direct]
+
+
+@pytest.mark.parametrize(
+    "text, stance",
+    [
+        ("We would support a change to the levy, but only if apprenticeships keep their share.", "mixed"),
+        ("We support grants in principle. The forms take weeks to complete.", "mixed"),
+        ("It should not be surprising that firms invest abroad. Government should cut energy costs.", "supports"),
+        (
+            "We would caution ministers against blanket relief; it rewards firms with no plan to cut emissions.",
+            "opposes",
+        ),
+    ],
+)
+def test_conditional_support_is_mixed_and_descriptive_should_not_is_no_opposition(text, stance):
+    assert read_stance(text).stance == stance
+
+
+@pytest.mark.parametrize(
+    "sentence, title",
+    [
+        (
+            "There is a need for a national register of GMP technicians.",
+            "Provide a national register of GMP technicians",
+        ),
+        ("It is time ministers published the critical medicines list.", "Publish the critical medicines list"),
+        (
+            "Cheaper grid connections must be a priority for the industrial strategy.",
+            "Provide cheaper grid connections",
+        ),
+        ("Making the forms shorter would, in our view, help small firms most.", "Make the forms shorter"),
+        (
+            "The levies should be removed and paid for through taxation.",
+            "Remove the levies and pay for them through taxation",
+        ),
+        ("A clear plan should be published, with targets.", "Publish a clear plan, with targets"),
+        ("MMIP should consider recommending a skills fund.", "Recommend a skills fund"),
+        ("We'd like to see government fund more training places.", "Fund more training places"),
+    ],
+)
+def test_asks_in_the_forms_respondents_use_become_imperative_titles(sentence, title):
+    assert imperative(sentence)[0] == title
+
+
+def test_dissent_about_the_component_in_general_is_shown_but_not_as_opposing_the_ask():
+    objection = "Quarterly visa fees for overseas chemists are the real problem; nobody mentions them."
+    result = compile_component(
+        component(
+            item("R1", 1, "Government should fund a national training centre for sterile manufacturing."),
+            item("R2", 2, "Fund a national training centre for sterile manufacturing in the north."),
+            item("R3", 3, objection, stance="opposes", excerpts=[(objection, "counter")]),
+        )
+    )
+    draft = result.drafts[0]
+    assert [s.references for s in draft.dissent] == [["R3"]]
+    assert "in general, not on this ask" in draft.dissent[0].text
+    assert not any("against this" in s.text for s in draft.rationale)
+    assert not draft.contested

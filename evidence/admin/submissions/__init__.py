@@ -46,6 +46,9 @@ from .history import SubmissionHistory
 __all__ = ["ReviewActionForm", "ReviewForm", "SubmissionAdmin"]
 
 REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d+")
+# A search ranks at most this many matches, the newest (ranking reads each match's search vector: a
+# common word over 100,000 responses would rank tens of thousands to show 50); the page says so.
+SEARCH_RANK_WITHIN = 1000
 
 # --- The submission page --------------------------------------------------------------------------------
 
@@ -187,7 +190,7 @@ class SubmissionAdmin(
             if sees_confidential(request)
             else queryset.exclude(confidentiality=Submission.Confidentiality.CONFIDENTIAL)
         )
-        return search.search(searchable, term), False
+        return search.search(searchable, term, rank_within=SEARCH_RANK_WITHIN), False
 
     def has_add_permission(self, request):
         return False  # responses come from submitters
@@ -228,4 +231,8 @@ class SubmissionAdmin(
         extra_context = extra_context or {}
         extra_context["my_queue_url"] = f"{reverse('admin:evidence_submission_changelist')}?queue=mine"
         extra_context["agreement_url"] = reverse("admin:evidence_submission_agreement")
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and changelist.query and changelist.result_count >= SEARCH_RANK_WITHIN:
+            response.context_data["search_capped"] = SEARCH_RANK_WITHIN
+        return response

@@ -5,7 +5,8 @@ B311, ``random`` makes synthetic data, not secrets.
 
 Everything is derived from a seed, item by item (``Random(f"{seed}:{i}")``), so the same seed gives the
 same data and a larger ``--submissions`` tops up without changing what exists. Rows are written with
-``bulk_create`` in batches: 10,000 submissions take seconds, not minutes.
+``bulk_create`` in batches, and rows whose keys nobody reads back with ``bulk.insert``: 10,000
+submissions take seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import demo_figures, duplicates, language, search, suggestions
+from . import bulk, demo_figures, duplicates, language, search, suggestions
 from .models import (
     Answer,
     Attachment,
@@ -670,20 +671,18 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
         )
     Organisation.objects.bulk_create(organisations, batch_size=BATCH)
     SubSector = Organisation.sub_sectors.through
-    SubSector.objects.bulk_create(
+    bulk.insert(
         [
             SubSector(organisation_id=org.pk, modality_id=m.pk)
             for (i, rng, _), org in zip(plans, organisations, strict=True)
             for m in rng.sample(cat.modalities, k=rng.randint(0, 2))
-        ],
-        batch_size=BATCH,
+        ]
     )
-    Membership.objects.bulk_create(
+    bulk.insert(
         [
             Membership(user=users[f"demo-{seed}-{i}"], organisation=org)
             for (i, _, _), org in zip(plans, organisations, strict=True)
-        ],
-        batch_size=BATCH,
+        ]
     )
 
     # Statuses and references: references are handed out in submission order, gap-free.
@@ -818,10 +817,8 @@ def _create_submissions(consultation: Consultation, start: int, stop: int, seed:
     Submission.objects.bulk_create(submissions, batch_size=BATCH)
     Consultation.objects.filter(pk=consultation.pk).update(last_reference_number=next_ref)
     consultation.last_reference_number = next_ref
-    Answer.objects.bulk_create(answers, batch_size=BATCH)
-    DataPoint.objects.bulk_create(data_points, batch_size=BATCH)
-    Attachment.objects.bulk_create(attachments, batch_size=BATCH)
-    SubmissionVersion.objects.bulk_create(versions, batch_size=BATCH)
+    for rows in (answers, data_points, attachments, versions):
+        bulk.insert(rows)
     return [submission.pk for submission in submissions]
 
 

@@ -130,7 +130,12 @@ def test_hsts_preload_is_opt_in_and_an_unset_mail_server_is_empty_in_production(
 
 def test_check_deploy_fails_on_a_loopback_site_url_end_to_end(tmp_path):
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DATABASE_URL", "REDIS_URL"))},
+        # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE either: check --deploy refuses it (async.E001).
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("EMAIL_", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+        },
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "evidence.mmip.org.uk",

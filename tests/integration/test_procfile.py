@@ -32,11 +32,12 @@ def _procfile() -> dict[str, str]:
 
 
 class ProcfileProcess:
-    """One Procfile line run as honcho runs it (a shell), its queues renamed to this test's own."""
+    """One Procfile line run as honcho runs it (a shell); its queues are this test's own through the
+    environment's MMIP_QUEUE_PREFIX, as the Procfile's commands read it."""
 
     def __init__(self, name: str, prefix: str, env: dict, log: Path):
-        command = _procfile()[name].replace("-Q mmip.", f"-Q {prefix}.").replace("@%h", f"-{prefix}@%h")
-        assert f"-Q {prefix}." in command, command
+        command = _procfile()[name].replace("@%h", f"-{prefix}@%h")
+        assert "-Q ${MMIP_QUEUE_PREFIX:-mmip}." in command and env["MMIP_QUEUE_PREFIX"] == prefix, command
         self.name, self.command, self.env, self.log = name, command, env, log
         self.process: subprocess.Popen | None = None
 

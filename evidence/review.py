@@ -92,8 +92,8 @@ def review_transition(*, submission: Submission, to: str, by, reason: str = "") 
         # resolve_disagreement), never because someone chose "Reviewed" while the other round was open.
         second = submission.assignments.filter(round=ReviewRound.SECOND).select_related("reviewer").first()
         if second is not None:
-            if second.status != ReviewAssignment.Status.DONE or (first and first.status != ReviewAssignment.Status.DONE):
-                open_rounds = [a for a in (first, second) if a and a.status != ReviewAssignment.Status.DONE]
+            open_rounds = [a for a in (first, second) if a and a.status != ReviewAssignment.Status.DONE]
+            if open_rounds:
                 who = ", ".join(f"{a.get_round_display().lower()} ({a.reviewer})" for a in open_rounds)
                 raise ValidationError(
                     f"{submission} is under dual review and not every round is done: {who}. Each reviewer "

@@ -29,6 +29,14 @@ def assigned(consultation, reviewer):
     return submission
 
 
+@pytest.fixture
+def second(assigned):
+    """The second (independent) reviewer of the response in my queue: a dual review."""
+    rob = factories.UserFactory(username="rob", groups=["Reviewer"])
+    review.assign(submission=assigned, reviewer=rob, round="second")
+    return rob
+
+
 def change_url(submission) -> str:
     return reverse("admin:evidence_submission_change", args=[submission.pk])
 
@@ -291,9 +299,7 @@ def test_mark_reviewed_without_a_tag_stays_on_the_page_with_the_reason(client, a
     assert "tag at least one component before finishing your review" in response.content.decode()
 
 
-def test_mark_reviewed_in_a_dual_review_finishes_my_round_only(client, assigned, reviewer, consultation):
-    second = factories.UserFactory(username="rob", groups=["Reviewer"])
-    review.assign(submission=assigned, reviewer=second, round="second")
+def test_mark_reviewed_in_a_dual_review_finishes_my_round_only(client, assigned, reviewer, consultation, second):
     client.force_login(reviewer)
     data = form_data(client, assigned)
     data.update({"tags-TOTAL_FORMS": "1", **a_tag(), "_reviewednext": "Mark reviewed, save and next"})
@@ -304,11 +310,9 @@ def test_mark_reviewed_in_a_dual_review_finishes_my_round_only(client, assigned,
     assert rounds == {"first": "done", "second": "assigned"}
 
 
-def test_the_second_reviewer_choosing_reviewed_finishes_their_round_only(client, assigned, reviewer):
+def test_the_second_reviewer_choosing_reviewed_finishes_their_round_only(client, assigned, reviewer, second):
     # Choosing "Reviewed" in the state list used to mark the *first* round done and the response reviewed,
     # while the first reviewer had not finished: the blind comparison of the two rounds never happened.
-    second = factories.UserFactory(username="rob", groups=["Reviewer"])
-    review.assign(submission=assigned, reviewer=second, round="second")
     client.force_login(second)
     data = form_data(client, assigned)
     data.update({"tags-TOTAL_FORMS": "1", **a_tag(), "move_to": "reviewed"})
@@ -318,9 +322,7 @@ def test_the_second_reviewer_choosing_reviewed_finishes_their_round_only(client,
     assert dict(assigned.assignments.values_list("round", "status")) == {"first": "assigned", "second": "done"}
 
 
-def test_a_dual_review_is_not_marked_reviewed_while_a_round_is_open(client, assigned, reviewer, lead):
-    second = factories.UserFactory(username="rob", groups=["Reviewer"])
-    review.assign(submission=assigned, reviewer=second, round="second")
+def test_a_dual_review_is_not_marked_reviewed_while_a_round_is_open(client, assigned, reviewer, lead, second):
     review.tag_save(submission=assigned, component=factories.component("skills"), grade="B", by=reviewer)
     with pytest.raises(ValidationError, match=r"dual review.*second \(independent\) review \(rob\)"):
         review.review_transition(submission=assigned, to="reviewed", by=lead)
@@ -337,9 +339,7 @@ def test_a_dual_review_is_not_marked_reviewed_while_a_round_is_open(client, assi
     assert set(assigned.assignments.values_list("status", flat=True)) == {"assigned"}
 
 
-def test_a_disagreement_is_resolved_by_a_lead_not_by_choosing_reviewed(assigned, reviewer, lead):
-    second = factories.UserFactory(username="rob", groups=["Reviewer"])
-    review.assign(submission=assigned, reviewer=second, round="second")
+def test_a_disagreement_is_resolved_by_a_lead_not_by_choosing_reviewed(assigned, reviewer, lead, second):
     review.tag_save(submission=assigned, component=factories.component("skills"), grade="B", by=reviewer)
     review.tag_save(submission=assigned, component=factories.component("skills"), grade="D", by=second, round="second")
     review.complete_review(submission=assigned, by=reviewer)

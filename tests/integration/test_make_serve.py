@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db import connection
 
 from mmip.queues import queue_names
-from tests.integration.conftest import _delete_queue, _unavailable, services_available
+from tests.integration.conftest import _delete_queue, require_services
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-and-unusual-passphrase-42"
@@ -257,9 +257,7 @@ def _task_record(served: Served, process: str, task: str, request_id: str):
 @pytest.mark.worker
 @pytest.mark.slow
 def test_make_serve_takes_a_submission_through_every_process(live_db, tmp_path):
-    ok, reason = services_available()
-    if not ok:
-        _unavailable(reason)
+    require_services()
 
     db = connection.settings_dict
     server = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"

@@ -21,7 +21,7 @@ from evidence import services
 from evidence.models import SubmissionVersion
 from mmip.queues import celery_conf, queue_names
 from tests import factories
-from tests.integration.conftest import _delete_queue, _unavailable, services_available
+from tests.integration.conftest import _delete_queue, require_services
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,9 +76,7 @@ class ProcfileProcess:
 @pytest.mark.worker
 @pytest.mark.slow
 def test_receipts_do_not_wait_for_a_dead_analysis_worker(live_db, tmp_path):
-    ok, reason = services_available()
-    if not ok:
-        _unavailable(reason)
+    require_services()
     from mmip.celery import app
 
     prefix = f"mmip-procfile-{uuid.uuid4().hex[:8]}"

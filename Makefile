@@ -11,12 +11,15 @@ PYTEST_ARGS ?=
 # `make serve`: the production processes of the Procfile under honcho, with DEBUG=0, on PostgreSQL and Redis.
 SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mmip_serve
 SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+SERVE_MAIL_DIR ?= $(CURDIR)/var/mail
 # Plain HTTP on this machine: no TLS redirect, no secure-only cookies, no HSTS. Mail is written to var/mail.
+# Logs are JSON lines with request ids, as in production (LOG_FORMAT=plain to read them by eye).
 SERVE_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=0 SECRET_KEY="$$(cat var/serve-secret-key)" \
 	DATABASE_URL="$(SERVE_DATABASE_URL)" REDIS_URL="$(SERVE_REDIS_URL)" \
 	ALLOWED_HOSTS="$(HOST),localhost" MMIP_SITE_URL="http://$(HOST):$(PORT)" GUNICORN_BIND="$(HOST):$(PORT)" \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
-	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$(CURDIR)/var/mail"
+	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$(SERVE_MAIL_DIR)" \
+	LOG_FORMAT="$${LOG_FORMAT:-json}"
 
 .PHONY: install run serve worker backup restore test lint security browser format clean
 

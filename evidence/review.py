@@ -88,6 +88,21 @@ def review_transition(*, submission: Submission, to: str, by, reason: str = "") 
         first = submission.assignments.filter(round=ReviewRound.FIRST).first()
         if not submission.tags.filter(round=ReviewRound.FIRST).exists():
             raise ValidationError(f"{submission}: tag at least one component before marking it reviewed.")
+        # A dual review is reviewed once both rounds are done and agree (complete_review, or a lead's
+        # resolve_disagreement), never because someone chose "Reviewed" while the other round was open.
+        second = submission.assignments.filter(round=ReviewRound.SECOND).select_related("reviewer").first()
+        if second is not None:
+            open_rounds = [a for a in (first, second) if a and a.status != ReviewAssignment.Status.DONE]
+            if open_rounds:
+                who = ", ".join(f"{a.get_round_display().lower()} ({a.reviewer})" for a in open_rounds)
+                raise ValidationError(
+                    f"{submission} is under dual review and not every round is done: {who}. Each reviewer "
+                    "finishes their own round with “Mark reviewed”; it is reviewed when both are done and agree."
+                )
+            if submission.has_disagreement:
+                raise ValidationError(
+                    f"{submission}: the two rounds disagree. A lead resolves the disagreement, which marks it reviewed."
+                )
         if first and first.status != ReviewAssignment.Status.DONE:
             first.status = ReviewAssignment.Status.DONE
             first.completed_at = timezone.now()

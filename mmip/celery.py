@@ -17,3 +17,10 @@ signals.task_postrun.connect(logs.clear_after_task, weak=False)
 if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
     signals.after_setup_logger.connect(logs.use_json_for_celery, weak=False)
     signals.after_setup_task_logger.connect(logs.use_json_for_celery, weak=False)
+
+
+@signals.beat_init.connect(weak=False)
+def sweep_when_beat_starts(sender=None, **kwargs) -> None:
+    """Beat's first outbox sweep runs as it starts, not a minute later: outbox rows left by a crash are
+    published at once, and /readyz sees a scheduled run as soon as the deployment is up."""
+    app.send_task("evidence.tasks.outbox_sweep")

@@ -45,6 +45,14 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":  # as the app's o
             "request_id": "%({x-request-id}o)s",
         }
     )
+    # Gunicorn's own lines (start-up, worker restarts, timeouts) as JSON objects too.
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "mmip.logs.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {"gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False}},
+    }
 # Trust X-Forwarded-* only from the proxy in front (its address, comma-separated; "*" inside a container
 # network where only the proxy can reach gunicorn).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -192,6 +192,8 @@ if REDIS_URL:
             "BACKEND": "mmip.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Deployments (or a test's) sharing one Redis database keep their cached keys apart.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "",
         }
     }
 else:

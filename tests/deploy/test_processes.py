@@ -71,7 +71,9 @@ def test_the_procfile_starts_gunicorn_a_worker_per_queue_and_one_beat():
     for name, argv in procs.items():
         if "worker" not in argv:
             continue
-        queue = argv[argv.index("-Q") + 1]
+        # The queue's prefix comes from the environment, as the app's routes do (MMIP_QUEUE_PREFIX).
+        assert argv[argv.index("-Q") + 1] == f"${{MMIP_QUEUE_PREFIX:-mmip}}.{name}", argv
+        queue = argv[argv.index("-Q") + 1].replace("${MMIP_QUEUE_PREFIX:-mmip}", settings.MMIP_QUEUE_PREFIX)
         # The worker's kind (its visibility timeout, its own unacknowledged set) matches its queue.
         assert f"MMIP_WORKER_KIND={name}" in argv and queue == settings.MMIP_QUEUES[name], argv
         served[name] = queue
@@ -86,3 +88,13 @@ def test_gunicorn_config_reads_its_settings_from_the_environment(monkeypatch):
     assert namespace["bind"] == ["0.0.0.0:9000"] and namespace["workers"] == 3
     assert namespace["accesslog"] == "-" and namespace["timeout"] > 0 and namespace["threads"] >= 1
     assert re.fullmatch(r"\w+", namespace["worker_class"])
+
+
+def test_beat_sweeps_the_outbox_as_it_starts(monkeypatch):
+    """Not a minute later: rows a crash left are published at once, and /readyz sees beat's run early."""
+    from celery import signals
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, *args, **kwargs: sent.append(name))
+    signals.beat_init.send(sender=None)
+    assert sent == ["evidence.tasks.outbox_sweep"]

@@ -29,6 +29,14 @@ def assigned(consultation, reviewer):
     return submission
 
 
+@pytest.fixture
+def second(assigned):
+    """The second (independent) reviewer of the response in my queue: a dual review."""
+    rob = factories.UserFactory(username="rob", groups=["Reviewer"])
+    review.assign(submission=assigned, reviewer=rob, round="second")
+    return rob
+
+
 def change_url(submission) -> str:
     return reverse("admin:evidence_submission_change", args=[submission.pk])
 
@@ -90,7 +98,7 @@ def test_a_refused_state_change_is_a_message_and_keeps_everything_typed(client, 
     response = client.post(change_url(assigned), data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "tag at least one component before marking it reviewed" in page
+    assert "tag at least one component before finishing your review" in page  # the assigned reviewer's round
     assert PASSAGE in page and "A figure we can use" in page  # the typed excerpt is still in the form
     assert response.context["adminform"].form["move_to"].value() == "reviewed"
     assert not Excerpt.objects.filter(submission=assigned).exists()  # one transaction: nothing half-saved
@@ -291,9 +299,7 @@ def test_mark_reviewed_without_a_tag_stays_on_the_page_with_the_reason(client, a
     assert "tag at least one component before finishing your review" in response.content.decode()
 
 
-def test_mark_reviewed_in_a_dual_review_finishes_my_round_only(client, assigned, reviewer, consultation):
-    second = factories.UserFactory(username="rob", groups=["Reviewer"])
-    review.assign(submission=assigned, reviewer=second, round="second")
+def test_mark_reviewed_in_a_dual_review_finishes_my_round_only(client, assigned, reviewer, consultation, second):
     client.force_login(reviewer)
     data = form_data(client, assigned)
     data.update({"tags-TOTAL_FORMS": "1", **a_tag(), "_reviewednext": "Mark reviewed, save and next"})
@@ -302,6 +308,51 @@ def test_mark_reviewed_in_a_dual_review_finishes_my_round_only(client, assigned,
     assert assigned.review_state == Submission.ReviewState.IN_REVIEW  # the second round is still open
     rounds = dict(assigned.assignments.values_list("round", "status"))
     assert rounds == {"first": "done", "second": "assigned"}
+
+
+def test_the_second_reviewer_choosing_reviewed_finishes_their_round_only(client, assigned, reviewer, second):
+    # Choosing "Reviewed" in the state list used to mark the *first* round done and the response reviewed,
+    # while the first reviewer had not finished: the blind comparison of the two rounds never happened.
+    client.force_login(second)
+    data = form_data(client, assigned)
+    data.update({"tags-TOTAL_FORMS": "1", **a_tag(), "move_to": "reviewed"})
+    assert client.post(change_url(assigned), data).status_code == 302
+    assigned.refresh_from_db()
+    assert assigned.review_state == Submission.ReviewState.IN_REVIEW
+    assert dict(assigned.assignments.values_list("round", "status")) == {"first": "assigned", "second": "done"}
+
+
+def test_a_dual_review_is_not_marked_reviewed_while_a_round_is_open(client, assigned, reviewer, lead, second):
+    review.tag_save(submission=assigned, component=factories.component("skills"), grade="B", by=reviewer)
+    with pytest.raises(ValidationError, match=r"dual review.*second \(independent\) review \(rob\)"):
+        review.review_transition(submission=assigned, to="reviewed", by=lead)
+    # The same through the changelist's bulk action: refused with the reason, nothing changed.
+    client.force_login(lead)
+    response = client.post(
+        reverse("admin:evidence_submission_changelist"),
+        {"action": "change_state", "state": "reviewed", "_selected_action": [assigned.pk]},
+        follow=True,
+    )
+    assert "not every round is done" in response.content.decode()
+    assigned.refresh_from_db()
+    assert assigned.review_state == Submission.ReviewState.IN_REVIEW
+    assert set(assigned.assignments.values_list("status", flat=True)) == {"assigned"}
+
+
+def test_a_disagreement_is_resolved_by_a_lead_not_by_choosing_reviewed(assigned, reviewer, lead, second):
+    review.tag_save(submission=assigned, component=factories.component("skills"), grade="B", by=reviewer)
+    review.tag_save(submission=assigned, component=factories.component("skills"), grade="D", by=second, round="second")
+    review.complete_review(submission=assigned, by=reviewer)
+    review.complete_review(submission=assigned, by=second)
+    assigned.refresh_from_db()
+    assert assigned.has_disagreement and assigned.review_state == Submission.ReviewState.IN_REVIEW
+    with pytest.raises(ValidationError, match="the two rounds disagree"):
+        review.review_transition(submission=assigned, to="reviewed", by=lead)
+    review.resolve_disagreement(
+        submission=assigned, by=lead, final={factories.component("skills").pk: "B"}, note="The figures hold."
+    )
+    assigned.refresh_from_db()
+    assert assigned.review_state == Submission.ReviewState.REVIEWED
 
 
 def test_the_answers_are_marked_for_select_to_excerpt(client, assigned, reviewer):

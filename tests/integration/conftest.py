@@ -55,6 +55,13 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+def require_services() -> None:
+    """Skip (or, in CI, fail) a test that runs processes of its own when PostgreSQL or Redis is missing."""
+    ok, reason = services_available()
+    if not ok:
+        _unavailable(reason)
+
+
 class Worker:
     """A ``celery -A mmip worker`` subprocess in its own process group (so its pool dies with it).
 

@@ -21,7 +21,7 @@ from evidence import services
 from evidence.models import SubmissionVersion
 from mmip.queues import celery_conf, queue_names
 from tests import factories
-from tests.integration.conftest import _delete_queue, _unavailable, services_available
+from tests.integration.conftest import _delete_queue, require_services
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,11 +32,12 @@ def _procfile() -> dict[str, str]:
 
 
 class ProcfileProcess:
-    """One Procfile line run as honcho runs it (a shell), its queues renamed to this test's own."""
+    """One Procfile line run as honcho runs it (a shell); its queues are this test's own through the
+    environment's MMIP_QUEUE_PREFIX, as the Procfile's commands read it."""
 
     def __init__(self, name: str, prefix: str, env: dict, log: Path):
-        command = _procfile()[name].replace("-Q mmip.", f"-Q {prefix}.").replace("@%h", f"-{prefix}@%h")
-        assert f"-Q {prefix}." in command, command
+        command = _procfile()[name].replace("@%h", f"-{prefix}@%h")
+        assert "-Q ${MMIP_QUEUE_PREFIX:-mmip}." in command and env["MMIP_QUEUE_PREFIX"] == prefix, command
         self.name, self.command, self.env, self.log = name, command, env, log
         self.process: subprocess.Popen | None = None
 
@@ -75,9 +76,7 @@ class ProcfileProcess:
 @pytest.mark.worker
 @pytest.mark.slow
 def test_receipts_do_not_wait_for_a_dead_analysis_worker(live_db, tmp_path):
-    ok, reason = services_available()
-    if not ok:
-        _unavailable(reason)
+    require_services()
     from mmip.celery import app
 
     prefix = f"mmip-procfile-{uuid.uuid4().hex[:8]}"

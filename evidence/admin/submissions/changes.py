@@ -110,9 +110,11 @@ class ReviewSaving:
         to = form.cleaned_data.get("move_to")
         mine = submission.assignments.filter(reviewer=request.user, status=ReviewAssignment.Status.ASSIGNED)
         try:
-            if REVIEWED_AND_NEXT in request.POST and mine.exists():
-                # An assigned reviewer finishes their round: in a dual review the response is reviewed once
-                # both rounds are done and agree (review.complete_review), not when the first one says so.
+            finishing = REVIEWED_AND_NEXT in request.POST or to == Submission.ReviewState.REVIEWED
+            if finishing and mine.exists():
+                # An assigned reviewer finishes their round (the button, or "Reviewed" chosen in the list): in a
+                # dual review the response is reviewed once both rounds are done and agree
+                # (review.complete_review), not when either reviewer says so.
                 review.complete_review(submission=submission, by=request.user)
             elif to and to != submission.review_state:
                 review.review_transition(

@@ -1,13 +1,15 @@
 """A deadline rush: SUBMITS drafts submitted at once (8 at a time) into a call that already holds 100,000
-responses, with one Celery worker (2 processes) doing everything that follows a submit (receipts, search
-text, duplicate detection). Prints how long each receipt took from its submit (goal: p95 under 5 s for
-500 submits at 100,000), and how long the analysis after each submit took.
+responses, with Celery workers doing everything that follows a submit (receipts, search text, duplicate
+detection): by default as the Procfile runs them, a fast worker (receipts) and an analysis worker, 2
+processes each (``--workers single``: one worker of 2 processes for both queues). Prints how long each
+receipt took from its submit (goal: p95 under 5 s for 500 submits at 100,000), and how long the analysis
+after each submit took.
 
-    .venv/bin/python bench/load/rush.py [--submits 500] [--database mmip_bench_pages_100000]
+    .venv/bin/python bench/load/rush.py [--submits 500] [--database mmip_bench_pages_100000] [--workers single]
 
 Uses the database bench/admin_dashboard.py builds (seed_demo at 100,000: about 6,000 drafts); each run
-submits drafts that are still drafts, so it can be run again. Redis db 12 (BENCH_REDIS).
-"""
+submits drafts that are still drafts, so it can be run again. Redis db 12 (BENCH_REDIS); the run's queues
+are deleted at the end."""
 
 from __future__ import annotations
 
@@ -27,6 +29,13 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--submits", type=int, default=500)
 parser.add_argument("--database", default="mmip_bench_pages_100000")
 parser.add_argument("--timeout", type=float, default=900)
+parser.add_argument(
+    "--workers",
+    choices=["procfile", "single"],
+    default="procfile",
+    help="procfile: a fast and an analysis worker of 2 processes each, as the Procfile runs them (receipts never "
+    "wait behind analysis); single: one worker of 2 processes for both queues",
+)
 args = parser.parse_args()
 
 queue = f"rush-{os.getpid()}"
@@ -53,26 +62,23 @@ drafts = list(
 )
 if len(drafts) < args.submits:
     sys.exit(f"Only {len(drafts)} drafts left in {args.database}: rebuild it (bench/admin_dashboard.py --drop).")
-worker = subprocess.Popen(
-    [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "mmip",
-        "worker",
-        "-Q",
-        f"{queue}.fast,{queue}.analysis",
-        "-c",
-        "2",
-        "--loglevel=WARNING",
-    ],
-    cwd=ROOT,
-    env=env,
-    start_new_session=True,
-    stdout=subprocess.DEVNULL,
-    stderr=subprocess.DEVNULL,
+layout = (
+    [("fast", f"{queue}.fast"), ("analysis", f"{queue}.analysis")]
+    if args.workers == "procfile"
+    else [("", f"{queue}.fast,{queue}.analysis")]
 )
+workers = [
+    subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "mmip", "worker", "-Q", queues, "-n", f"{kind or 'all'}-{queue}@%h"]
+        + ["-c", "2", "--loglevel=WARNING"],
+        cwd=ROOT,
+        env={**env, "MMIP_WORKER_KIND": kind},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for kind, queues in layout
+]
 try:
     time.sleep(8)  # the worker starts
 
@@ -106,8 +112,8 @@ try:
 
     total = Submission.objects.exclude(status=Submission.Status.DRAFT).count()
     print(
-        f"{len(ids)} submits in {submitted_in:.1f} s into a call of {total:,} responses "
-        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        f"{len(ids)} submits in {submitted_in:.1f} s into a call of {total:,} responses, workers: {args.workers} "
+        f"(load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores)"
     )
     print(
         f"  receipts: {len(receipts)} sent; after the submit p50 {statistics.median(receipts):.1f} s, "
@@ -118,5 +124,13 @@ try:
         f"p95 {pct(analysed, 0.95):.1f} s, max {analysed[-1]:.1f} s after the submit"
     )
 finally:
-    os.killpg(worker.pid, 15)
-    worker.wait(timeout=30)
+    for worker in workers:
+        os.killpg(worker.pid, 15)
+    for worker in workers:
+        worker.wait(timeout=30)
+    import redis
+
+    client = redis.Redis.from_url(REDIS)  # this run's queues, their bindings and priority lists
+    keys = [*client.scan_iter(match=f"{queue}.*"), *client.scan_iter(match=f"_kombu.binding*.{queue}.*")]
+    if keys:
+        client.delete(*keys)

@@ -102,6 +102,12 @@ stance_pairs = [(read_stance(p["text"]).stance, s) for p in passages.values() fo
 stance_accuracy = sum(a == b for a, b in stance_pairs) / len(stance_pairs) if stance_pairs else 0.0
 confusion = Counter(stance_pairs)
 dissenting = {(pid, c) for pid, p in passages.items() for c, s in p["components"].items() if s in ("opposes", "mixed")}
+# The same ask made by several organisations: labelled ask groups with three or more supporting organisations.
+group_orgs: dict[str, set[str]] = defaultdict(set)
+for p in passages.values():
+    if p.get("ask_group") and "supports" in p["components"].values():
+        group_orgs[p["ask_group"]].add(p["organisation"])
+multi_org_groups = sorted(g for g, orgs in group_orgs.items() if len(orgs) >= 3)
 
 
 # --- Load, review and compile, twice ----------------------------------------------------------------------
@@ -150,6 +156,23 @@ def measure(outcome: dict) -> dict:
             purity_num += groups.most_common(1)[0][1]
             purity_den += sum(groups.values())
     labels = [t["label"] for r in outcome["results"] for t in r.data.get("themes", [])]
+    # For each ask made by three or more organisations: the most of them that one draft gathers.
+    gathered = {
+        g: max(
+            (
+                len(
+                    {
+                        passages[pid[r]]["organisation"]
+                        for r in rec.basis.get("references", [])
+                        if r in pid and passages[pid[r]].get("ask_group") == g
+                    }
+                )
+                for rec in recs
+            ),
+            default=0,
+        )
+        for g in multi_org_groups
+    }
     return {
         "drafts": len(recs),
         "titles_that_are_asks": titles_ok / len(recs) if recs else 0.0,
@@ -163,6 +186,7 @@ def measure(outcome: dict) -> dict:
         "with_actor": sum(1 for r in recs if r.actor),
         "with_timescale": sum(1 for r in recs if r.timescale),
         "contested": sum(1 for r in recs if r.contested),
+        "gathered": gathered,
     }
 
 
@@ -181,6 +205,10 @@ result = {
     "ask_recall": round(ask_recall, 3),
     "stance_accuracy": round(stance_accuracy, 3),
     "grouping_purity": round(coded["grouping_purity"], 3),
+    "grouping_purity_suggested": round(suggested["grouping_purity"], 3),
+    "multi_org_asks": len(multi_org_groups),
+    "multi_org_asks_with_3plus_draft": sum(1 for n in coded["gathered"].values() if n >= 3),
+    "multi_org_asks_without_draft": sum(1 for n in coded["gathered"].values() if n == 0),
     "term_list_labels": len(coded["term_list_labels"]) + len(suggested["term_list_labels"]),
     "drafts_coded": coded["drafts"],
     "drafts_suggested": suggested["drafts"],
@@ -200,6 +228,10 @@ for name, f in figures.items():
         f"{f['dissent_shown']:.0%}; dissent used as support or title {len(f['misused'])}; grouping purity "
         f"{f['grouping_purity']:.2f}; {f['with_actor']} with an actor, {f['with_timescale']} with a timescale, "
         f"{f['contested']} contested; term-list labels {len(f['term_list_labels'])} of {len(f['labels'])}"
+    )
+    log(
+        f"  asks made by 3+ organisations: {len(multi_org_groups)}; most supporters one draft gathers: "
+        + ", ".join(f"{g} {n}/{len(group_orgs[g])}" for g, n in f["gathered"].items())
     )
     for rec, ok in f["titles"]:
         if not ok:

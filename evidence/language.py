@@ -221,6 +221,45 @@ BENEFIT = re.compile(
     r"speed|remove|give|restore|bring|make a (?:real |big )?difference|do more|go a long way)\b(?! (?:us|we|me)\b)",
     re.I,
 )
+# A rule that exists or is coming, described, not asked for: "From April 2027 every supplier must publish a
+# carbon reduction plan", "Under the new contract terms, wholesalers have to hold eight weeks of stock". The
+# modal of obligation follows an opening that dates or sources the rule, or the rule is sourced ("under the
+# … regulations", "by law"). "Every supplier must be required to publish …" and "Government should require
+# every supplier to …" still ask for a rule.
+RULE_OPENING = re.compile(
+    r"^(?:from|since|as of|with effect from|starting(?: in| from)?|beginning(?: in)?|under|by law|already|"
+    r"currently|today|now that|in future|once|after)\b",
+    re.I,
+)
+RULE_SOURCE = re.compile(
+    r"\b(?:under (?:the|this|these|its|their|current|existing|new|today's) [^,.;]{0,60}?(?:rules?|regulations?|"
+    r"roadmap|framework|scheme|contract|contracts|act|law|requirements?|terms|code|directive|licen[cs]e)|by law|"
+    r"in law|by statute|legally|a (?:legal|statutory|contractual) (?:requirement|duty|obligation))\b",
+    re.I,
+)
+RULE_MODAL = re.compile(r"\b(?:must|has to|have to|will have to|will need to|is obliged to|are obliged to)\b", re.I)
+ASKS_FOR_A_RULE = re.compile(r"^\s*(?:be|now be|also be) (?:required|obliged|made|mandated|compelled|forced)\b", re.I)
+BODY_HEAD = re.compile(
+    r"\b(?:government|ministers?|treasury|department|dhsc|dbt|dfe|desnz|mhra|nice|england|ukri|ofgem|agency|regulator|"
+    r"executive|office|ols|hmrc|council|authority|authorities)$",
+    re.I,
+)
+
+
+def describes_rule(sentence: str) -> bool:
+    """Does the sentence describe a rule that exists or is coming (not ask for one)?"""
+    text = " ".join(sentence.split())
+    modal = RULE_MODAL.search(text)
+    if not modal or MODAL.search(text[: modal.start()]):
+        return False  # no obligation, or a "should" before it asks for something
+    if ASKS_FOR_A_RULE.match(text[modal.end() :]):
+        return False  # "Every supplier must be required to publish …": asks for the rule
+    subject = re.split(r",\s*", text[: modal.start()].strip())[-1]
+    if BODY_HEAD.search(subject.rstrip()):
+        return False  # "From 2027 the Department must publish …": a public body's duty, asked for
+    return bool(RULE_OPENING.match(text) or RULE_SOURCE.search(text))
+
+
 WEAK = "would help"  # the cue of BENEFIT: an ask only where the answer makes no more direct one
 NAMED_HELP = re.compile(r"^(?:\w+ )?(?:things?|steps?|changes?|measures?) would help(?: most)?:\s*(?P<rest>.+)$", re.I)
 
@@ -254,7 +293,7 @@ def ask_cue(sentence: str) -> str | None:
     inverted = INVERTED_IF.match(text)
     if inverted:
         text = inverted.group("rest")
-    if NEGATED_MODAL.search(text) or EPISTEMIC.search(text):
+    if NEGATED_MODAL.search(text) or EPISTEMIC.search(text) or describes_rule(text):
         return None
     if NAMED_HELP.match(text):
         return "things would help"
@@ -284,7 +323,15 @@ def ask_cue(sentence: str) -> str | None:
             return None  # "stock that should be on the shelf": describes a noun, asks nothing
         if passive and re.search(r"\bby (?:us|ourselves|me|our own)\b", text[modal.end() :], re.I):
             return None  # "every technician has to be trained by us": the respondent's own burden
-        if not passive and before and before[-1] in SUBJECT_PRONOUNS | {"you", "companies", "manufacturers"}:
+        of_something = len(before) >= 2 and before[-2] in {"for", "of", "to", "from", "on", "in", "by", "at"}
+        if (
+            not passive
+            and before
+            and before[-1] in SUBJECT_PRONOUNS | {"you", "companies", "manufacturers"}
+            and not (
+                of_something and before[-1] not in SUBJECT_PRONOUNS  # "bills for manufacturers must come down"
+            )
+        ):
             return None  # "We need to recruit …": the respondent's own plans, not an ask of government
         # "We must …", "… our site must …" are the respondent's plans; "Bringing prices into line with our
         # competitors must be a priority" is an ask whose subject merely mentions "our".

@@ -139,25 +139,85 @@ def item_asks(item: EvidenceItem) -> list[Ask]:
 GENERIC = frozenset(
     """government uk medicine manufacturing manufacture manufacturer sector industry company firm business
     department office minister treasury hm dfe dbt dhsc mhra nice nhs england ukri innovate life science new
-    year month week plan need way thing""".split()
+    year month week plan need way thing every each all two three four five sure make public""".split()
 )
 
 
+# A small domain vocabulary: general words and phrases of industrial, health and skills policy that name the
+# same thing. Respondents asking for one change reach for different ones ("power prices" and "electricity
+# bills", "a front door" and "a single point of contact", "clawback" and "rebate"), so asks are compared on
+# these concepts, not on the words. Phrases of several words are matched first.
+CONCEPTS = {
+    "energy": "energy electricity power gas",
+    "price": "price cost bill tariff charge fee",
+    "rebate": "rebate clawback payback",
+    "relief": "relief allowance deduction",
+    "funding": "fund funding grant budget money finance co-funding subsidy",
+    "contact": "contact concierge front_door point_of_contact one-stop_shop one_stop_shop case_manager account_manager",
+    "single": "single unified joint one",
+    "investment": "investment investor inward invest",
+    "training": "training skill course workforce technician education",
+    "strategy": "strategy plan roadmap framework",
+    "security": "security resilience shortage",
+    "guidance": "guidance guideline advice",
+    "procurement": "procurement tender contract purchasing",
+    "carbon": "carbon emission footprint greenhouse",
+    "standard": "standard method methodology",
+    "advanced-therapy": "atmp advanced_therapy advanced_therapies cell_therapy cell_therapies gene_therapy gene_therapies",
+    "small-firm": "sme small_firm smaller_firm small_company smaller_company small_companies smaller_companies "
+    "small_business smaller_business small_businesses smaller_businesses",
+    "site": "site facility plant",
+    "planning": "planning permission",
+}
+# What the ask does to it: verbs of one kind of action read alike ("cap", "lower" and "bring down" a rate).
+ACTIONS = {
+    "reduce": "cut lower reduce cap decrease limit halve",
+    "increase": "raise increase restore boost expand extend widen double enhance",
+    "create": "create establish introduce launch open build set",
+    "fund": "fund finance co-fund subsidise invest pay",
+    "publish": "publish report share disclose",
+    "remove": "remove scrap abolish end exempt",
+}
+CONCEPT_OF = {term.replace("_", " "): concept for concept, terms in CONCEPTS.items() for term in terms.split()}
+PHRASES = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(t) for t in sorted((t for t in CONCEPT_OF if " " in t), key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+ACTION_OF = {verb: action for action, verbs in ACTIONS.items() for verb in verbs.split()}
+MARK = "concept-"
+
+
 def _features(text: str) -> list[str]:
-    """Lemmas of the nouns and adjectives (what is asked for), and their pairs; no timescales, no actors."""
+    """What an ask asks for: the lemmas of its nouns and adjectives, read as the domain vocabulary's concepts
+    where it has one, and their pairs; the kind of action its verb takes; no timescales, no actors."""
     from lemminflect import getAllLemmas
 
+    text = TIMESCALE.sub(" ", text)
+    first = tokens(text)[:1]
+    action = ACTION_OF.get(verb_lemma(first[0]) or "", "") if first else ""
+    text = PHRASES.sub(lambda m: f" {MARK}{CONCEPT_OF[m.group(0).lower()]} ", text)
     words = []
-    for word in tokens(TIMESCALE.sub(" ", text)):
+    for n, word in enumerate(tokens(text)):
+        if word.startswith(MARK):
+            words.append(word[len(MARK) :])
+            continue
+        if n == 0 and verb_lemma(word):
+            continue  # the action's verb: counted as its kind of action below
         if word in STOP_WORDS or len(word) < 3:
             continue
         pos = getAllLemmas(word)
         if pos and not {"NOUN", "ADJ", "PROPN"} & set(pos):
+            if word.endswith("ing") and CONCEPT_OF.get(verb_lemma(word) or ""):
+                words.append(CONCEPT_OF[verb_lemma(word)])  # "companies investing": investment
             continue
         found = lemma(word)
         if found not in GENERIC and word not in GENERIC:
-            words.append(found)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+            plural = word[:-1] if word.endswith("s") else word  # "SMEs", "ATMPs": not in the lemma tables
+            words.append(CONCEPT_OF.get(found) or CONCEPT_OF.get(word) or CONCEPT_OF.get(plural) or found)
+    pairs = [f"{a} + {b}" for a, b in zip(words, words[1:], strict=False) if a != b]
+    return words + pairs + ([f"do:{action}"] if action else [])
 
 
 def _clusters(matrix, distance: float = GROUP_DISTANCE, context=None) -> list[list[int]]:

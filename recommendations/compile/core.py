@@ -102,7 +102,7 @@ def compile_component(component: ComponentInput) -> ComponentResult:
     groups = asks.group_asks(found_asks, context)
     chosen = synthesis.choose(groups)
     measures = criteria(component)
-    against = synthesis.assign_dissent(chosen, dissent)
+    against = synthesis.assign_dissent(chosen, dissent, positions)
     made = [
         synthesis.draft(component, base, group, groups, positions, opposed, measures)
         for group, opposed in zip(chosen, against, strict=True)

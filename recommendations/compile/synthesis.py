@@ -9,14 +9,25 @@ from decimal import Decimal
 
 from evidence.language import ask_cue, has_figure, is_problem, sentences
 
-from .asks import DETECTED, GENERIC, AskGroup, action_lemmas, actor_of, imperative, similar, timescale_of
+from .asks import (
+    DETECTED,
+    GENERIC,
+    AskGroup,
+    _features,
+    action_lemmas,
+    actor_of,
+    imperative,
+    similar,
+    timescale_of,
+)
 from .data import NEEDS_INPUT, ComponentInput, Criterion, Draft, EvidenceBase, Figure, Origin, Statement
 from .figures import data_statement
 from .stance import Position, contested, describe, shorten
 
 MAX_DRAFTS = 5
 MIN_ORGANISATIONS = 2  # a group needs this many organisations to be drafted, unless it is the component's best
-RELATED = 2  # lemmas a dissenting response must share with an ask to be listed against it
+DISSENT_MATCH = 0.05  # topical similarity (_dissent_scores) at which an objection is about a draft's ask (tuned on
+# the training corpus: objections about an ask score 0.05–0.2, unrelated ones below 0.04)
 CONTESTED_OVERLAP = 3  # lemmas (beyond the words every ask shares) it must share to make the draft contested
 
 
@@ -154,18 +165,44 @@ def objective(title: str, group: AskGroup, positions: list[Position]) -> tuple[s
     return text, cited
 
 
-def assign_dissent(groups: list[AskGroup], dissent: list[Position]) -> list[list[Position]]:
-    """Each opposing or mixed response is listed against the drafts whose ask it shares words with; one
-    that relates to none is listed against the first draft, so no dissent goes unseen."""
-    out: list[list[Position]] = [[] for _ in groups]
-    for p in dissent:
-        overlaps = [len(set(g.lemmas) & p.lemmas) for g in groups]
-        hits = [n for n, o in enumerate(overlaps) if o >= RELATED]
-        for n in hits or ([int(max(range(len(groups)), key=lambda i: (overlaps[i], -i)))] if groups else []):
-            out[n].append(p)
+def _dissent_scores(groups: list[AskGroup], dissent: list[Position], positions: list[Position]) -> list[list[float]]:
+    """How far each dissenting response is about each group's ask: the cosine of TF-IDF vectors over the
+    domain vocabulary's concepts and content lemmas (asks/_features), with document frequencies from all
+    the component's responses, so words every response uses (the sector, the component's topic) weigh
+    little and the objection's object weighs most."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if not groups or not dissent:
+        return [[0.0] * len(groups) for _ in dissent]
+    documents = [" ".join(t.text for t in (*p.item.texts, *p.item.proposals)) for p in positions]
+    vectorizer = TfidfVectorizer(analyzer=_features, sublinear_tf=True)
+    try:
+        vectorizer.fit(documents)
+    except ValueError:
+        return [[0.0] * len(groups) for _ in dissent]
+    asked = vectorizer.transform([" ".join(imperative(a.text)[0] for a in g.asks) for g in groups])
+    said = vectorizer.transform([" ".join(t.text for t in (*p.item.texts, *p.item.proposals)) for p in dissent])
+    return (said @ asked.T).toarray().tolist()
+
+
+def assign_dissent(
+    groups: list[AskGroup], dissent: list[Position], positions: list[Position] | None = None
+) -> list[tuple[list[Position], list[Position]]]:
+    """Each opposing or mixed response is listed against the drafts whose ask it is about (a topical match,
+    ``_dissent_scores`` at least DISSENT_MATCH); one that is about none is listed against the first draft as
+    being on the component in general, so no dissent goes unseen. Per group: (about this ask, in general)."""
+    scores = _dissent_scores(groups, dissent, positions or dissent)
+    out: list[tuple[list[Position], list[Position]]] = [([], []) for _ in groups]
+    for p, row in zip(dissent, scores, strict=True):
+        hits = [n for n, score in enumerate(row) if score >= DISSENT_MATCH]
+        for n in hits:
+            out[n][0].append(p)
+        if not hits and groups:
+            out[0][1].append(p)
+    order = {id(p): -max(row, default=0) for p, row in zip(dissent, scores, strict=True)}
     return [
-        sorted(ps, key=lambda p: (-len(set(g.lemmas) & p.lemmas), p.item.reference))
-        for g, ps in zip(groups, out, strict=True)
+        (sorted(on, key=lambda p: (order[id(p)], p.item.reference)), sorted(gen, key=lambda p: p.item.reference))
+        for on, gen in out
     ]
 
 
@@ -175,7 +212,7 @@ def draft(
     group: AskGroup,
     groups: list[AskGroup],
     positions: list[Position],
-    against: list[Position],
+    against: tuple[list[Position], list[Position]],
     measures: list[Criterion],
 ) -> Draft:
     bodies = tuple(n for a in component.actors for n in a.names)
@@ -210,14 +247,11 @@ def draft(
     for measure in measures:
         if measure.baseline.status == "ok" and measure.baseline.references:
             rationale.append(data_statement(measure))
-    # Only opposition about this ask makes it contested; dissent listed here because it relates to no draft
-    # of the component does not.
+    # Only opposition about this ask makes it contested; dissent listed here because it is about no draft
+    # of the component (assign_dissent) does not: it is shown as being on the component in general.
+    on_ask, general = against
     about = set(group.lemmas) - GENERIC
-    is_contested = contested(group.weighted, [p for p in against if len(about & p.lemmas) >= CONTESTED_OVERLAP])
-    # Dissent that shares no words with this ask was listed here only because it relates to no draft of the
-    # component (assign_dissent): it is shown as being about the component in general, not as opposing this.
-    on_ask = [p for p in against if len(set(group.lemmas) & p.lemmas) >= RELATED]
-    general = [p for p in against if p not in on_ask]
+    is_contested = contested(group.weighted, [p for p in on_ask if len(about & p.lemmas) >= CONTESTED_OVERLAP])
     opposing = len({p.item.organisation_id for p in on_ask})
     verb = "opposes or cautions" if opposing == 1 else "oppose or caution"
     if on_ask:
@@ -267,6 +301,6 @@ def draft(
             "references": group.references,
             "ask_texts": sorted({a.text for a in group.asks}),
             "lemmas": sorted(action_lemmas(group)),
-            "opposing": sorted({p.item.reference for p in against}),
+            "opposing": sorted({p.item.reference for p in (*on_ask, *general)}),
         },
     )

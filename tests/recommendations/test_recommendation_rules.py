@@ -394,3 +394,80 @@ def test_dissent_about_the_component_in_general_is_shown_but_not_as_opposing_the
     assert "in general, not on this ask" in draft.dissent[0].text
     assert not any("against this" in s.text for s in draft.rationale)
     assert not draft.contested
+
+
+# --- Grouping across wording, rules described, dissent matched on topic (fresh sentences, in neither corpus) --
+
+
+def test_the_same_ask_in_the_domain_vocabularys_other_words_is_one_draft():
+    result = compile_component(
+        component(
+            item("R1", 1, "Government should cut the cost of power for factories that run around the clock."),
+            item("R2", 2, "Electricity bills for manufacturers must come down to what firms pay in France."),
+            item("R3", 3, "We would like to see lower energy tariffs for industrial sites."),
+            item("R4", 4, "DfE should publish a ten-year plan for apprenticeships in laboratory science."),
+            item("R5", 5, "Fund a ten-year plan for apprenticeships in laboratory science."),
+        )
+    )
+    by_refs = {tuple(d.basis["references"]): d for d in result.drafts}
+    assert ("R1", "R2", "R3") in by_refs, [d.basis["references"] for d in result.drafts]
+    assert ("R4", "R5") in by_refs  # a different ask stays apart
+
+
+def test_a_front_door_and_a_point_of_contact_are_one_ask():
+    result = compile_component(
+        component(
+            item("R1", 1, "Ministers should set up a one-stop shop for companies investing in new plants."),
+            item("R2", 2, "Give every inward investor a single point of contact across departments."),
+            item(
+                "R3", 3, "We ask the Department to name a case manager for each investor, able to speak for Whitehall."
+            ),
+        )
+    )
+    assert [d.basis["references"] for d in result.drafts] == [["R1", "R2", "R3"]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From April 2027 every supplier must publish a carbon reduction plan for its products.",
+        "Under the new contract terms, wholesalers have to hold eight weeks of stock for each critical medicine.",
+        "Since January, every new site must register its water abstraction with the Environment Agency.",
+        "Every NHS supplier must by law report its scope 3 emissions from next year.",
+    ],
+)
+def test_a_rule_that_exists_or_is_coming_described_is_not_an_ask(sentence):
+    assert ask_cue(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Every supplier must be required to publish a carbon reduction plan.",
+        "Government should require every supplier to publish a carbon reduction plan.",
+        "From 2027 the Department must publish a shortage list every quarter.",
+    ],
+)
+def test_asking_for_a_rule_is_still_an_ask(sentence):
+    assert ask_cue(sentence) is not None
+
+
+def test_an_objection_sharing_only_common_words_with_a_draft_is_about_the_component_in_general():
+    planning = (
+        "We do not agree that planning rules for new factories should be relaxed on green belt land; "
+        "brownfield sites near the river are standing empty."
+    )
+    levy = "We would caution against letting employers spend the apprenticeship levy on short courses."
+    result = compile_component(
+        component(
+            item("R1", 1, "Reform the apprenticeship levy so employers can fund short courses for new factories."),
+            item("R2", 2, "We call on DfE to let the apprenticeship levy pay for short courses in sterile work."),
+            item("R3", 3, planning, stance="opposes", excerpts=[(planning, "counter")]),
+            item("R4", 4, levy, stance="mixed", excerpts=[(levy, "counter")]),
+        )
+    )
+    draft = result.drafts[0]
+    on_ask = [s for s in draft.dissent if "in general" not in s.text]
+    general = [s for s in draft.dissent if "in general" in s.text]
+    assert [s.references for s in on_ask] == [["R4"]]  # the levy objection is about this ask
+    assert [s.references for s in general] == [["R3"]]  # "new factories" alone does not make it so

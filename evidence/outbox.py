@@ -8,6 +8,11 @@ Publishing a row: claim it with a lease (``claimed_until``, so two processes do 
 then mark it dispatched. A process that dies after claiming leaves the row undispatched; once the lease
 expires the sweeper publishes it. Nothing is lost; at worst (a death between publishing and marking) a task
 is delivered twice, which every task tolerates.
+
+A row is written already claimed by the process that enqueues it, so its on-commit publish needs no claim
+of its own: one UPDATE after publishing instead of two around it (a submit queues two rows: two statements
+fewer). If the commit comes late in the lease (a long transaction), the publish first renews the lease,
+only if it is still the one written, so a sweeper that took the row meanwhile keeps it.
 """
 
 from __future__ import annotations
@@ -38,10 +43,23 @@ def _claimable(now: dt.datetime):
 
 
 def enqueue(task_name: str, **kwargs) -> OutboxTask:
-    """Record ``task_name(**kwargs)`` now; publish it after the current transaction commits."""
-    row = OutboxTask.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(partial(dispatch, row.pk, row))
+    """Record ``task_name(**kwargs)`` now, claimed by this process; publish it after the current transaction
+    commits."""
+    now = timezone.now()
+    row = OutboxTask.objects.create(task_name=task_name, kwargs=kwargs, claimed_until=now + LEASE, attempts=1)
+    transaction.on_commit(partial(_dispatch_enqueued, row))
     return row
+
+
+def _dispatch_enqueued(row: OutboxTask) -> bool:
+    """The on-commit publish of a row this process enqueued (and so holds the lease of)."""
+    now = timezone.now()
+    if row.claimed_until - now < LEASE / 2:
+        # A long transaction: renew the lease before publishing, unless a sweeper has taken the row.
+        renewed = OutboxTask.objects.filter(pk=row.pk, dispatched_at__isnull=True, claimed_until=row.claimed_until)
+        if not renewed.update(claimed_until=now + LEASE):
+            return False
+    return _publish(row)
 
 
 def dispatch(pk: int, row: OutboxTask | None = None) -> bool:
@@ -58,6 +76,12 @@ def dispatch(pk: int, row: OutboxTask | None = None) -> bool:
         return False
     if row is None:
         row = OutboxTask.objects.get(pk=pk)
+    return _publish(row)
+
+
+def _publish(row: OutboxTask) -> bool:
+    """Hand a claimed row to the broker, then mark it dispatched (or release it for the sweeper)."""
+    pk = row.pk
     try:
         current_app.tasks[row.task_name].apply_async(kwargs=row.kwargs)
     except Exception as exc:  # the broker's errors come from several libraries (kombu, redis, OSError)

@@ -478,13 +478,17 @@ def record_submission(
     related = [f.name for f in Submission._meta.fields if f.is_relation]  # rows already read
     submission.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
     content = snapshot(submission, answers=answers)
+    # Only the columns a submit changes: the response's texts and its search document and vector (the
+    # largest values of the row, parsed again by PostgreSQL if sent back) stay as they are.
+    changed = ["status", "submitted_at", "version", "has_unsubmitted_changes", "updated_at"]
     if not submission.reference:
         submission.reference_number = _take_reference_number(consultation.pk)
         submission.reference = consultation.format_reference(submission.reference_number)
         submission.first_submitted_at = when
         consultation.last_reference_number = submission.reference_number
+        changed += ["reference_number", "reference", "first_submitted_at"]
     content["reference"] = submission.reference
-    submission.save()
+    submission.save(update_fields=changed)
     SubmissionVersion.objects.create(submission=submission, number=submission.version, snapshot=content, created_by=by)
 
 

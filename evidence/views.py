@@ -188,8 +188,11 @@ def submission_detail(request: HttpRequest, public_id) -> HttpResponse:
             "answers": answers,
             "data_points": submission.data_points.select_related("indicator", "geography", "component"),
             "attachments": submission.attachments.all(),
-            # Only what the list shows: each version's snapshot is a copy of the whole response.
-            "versions": submission.versions.order_by("-number").only("number", "created_at", "submission_id"),
+            # Only what the list shows: each version's snapshot is a copy of the whole response. A response
+            # never submitted has none (its version number counts them): no query.
+            "versions": submission.versions.order_by("-number").only("number", "created_at", "submission_id")
+            if submission.version
+            else (),
             "problems": services.submission_problems(submission, has_answers=bool(answers)),
             "editable": submission.can_be_edited(),
         },

@@ -51,6 +51,19 @@ class Submitter(FastHttpUser):
                 f"/calls/{SLUG}/start/", {"csrfmiddlewaretoken": token}, name="start", allow_redirects=False
             )
             self.response_url = started.headers["Location"].rsplit("about/", 1)[0]
+            # The confidentiality choice is explicit and made once: without it every submit is sent back to
+            # "check your answers".
+            confidentiality = f"{self.response_url}confidentiality/"
+            self.client.post(
+                confidentiality,
+                {
+                    "confidentiality": "publishable",
+                    "consent_to_publish": "on",
+                    "csrfmiddlewaretoken": self._open(confidentiality, "confidentiality page"),
+                },
+                name="save confidentiality",
+            )
+            self.wait()
         # Each round changes the text, so every save writes (an unchanged save writes nothing).
         about, answers = f"{self.response_url}about/", f"{self.response_url}answers/"
         answers_page = self.client.post(
@@ -124,12 +137,22 @@ class PagePass(FastHttpUser):
             1
         )
         self.round = 0
-        if self.page == "submit":  # a response needs a proposal or an answer before it can be submitted
-            self.client.post(
-                f"{self.response_url}answers/",
-                {"proposals": "Fund national sterile training centres.", "csrfmiddlewaretoken": self.token},
-                name="answers (set-up)",
-            )
+        if self.page == "submit":
+            # A response needs a proposal or an answer, and an explicit confidentiality choice, before it can
+            # be submitted; without them every submit is sent back to "check your answers".
+            for section, data in (
+                ("answers", {"proposals": "Fund national sterile training centres."}),
+                ("confidentiality", {"confidentiality": "publishable", "consent_to_publish": "on"}),
+            ):
+                with self.client.post(
+                    f"{self.response_url}{section}/",
+                    {**data, "csrfmiddlewaretoken": self.token},
+                    name=f"{section} (set-up)",
+                    allow_redirects=False,
+                    catch_response=True,
+                ) as response:
+                    if response.status_code != 302:
+                        response.failure(f"{section} not saved: {response.status_code}")
 
     def _save(self, name: str):
         self.round += 1
@@ -162,7 +185,7 @@ class PagePass(FastHttpUser):
                 catch_response=True,
             ) as response:
                 if response.status_code != 302 or "confirmation" not in response.headers.get("Location", ""):
-                    response.failure(f"submit answered {response.status_code}")
+                    response.failure(f"submit answered {response.status_code} {response.headers.get('Location')}")
 
 
 def _cookie(name: str, value: str):

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 USERS=${1:-200}; DURATION=${2:-5m}
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DB=mmip_load_$$; PORT=${PORT:-8765}; QUEUE=load-$$
-export DATABASE_URL="$PG/$DB" REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/11} CELERY_QUEUE=$QUEUE
+export DATABASE_URL="$PG/$DB" REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/11} MMIP_QUEUE_PREFIX=$QUEUE
 export DEBUG=0 SECRET_KEY="load-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')" ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0 EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 # Secure cookies need HTTPS; the benchmark speaks plain HTTP to 127.0.0.1 only.
@@ -24,7 +24,7 @@ trap 'kill $(jobs -p) 2>/dev/null; sleep 2; psql "$PG/postgres" -qc "DROP DATABA
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 DJANGO_SETTINGS_MODULE=mmip.settings .venv/bin/python bench/load/prepare.py "$USERS"
-.venv/bin/celery -A mmip worker -Q "$QUEUE" -c 2 --loglevel=WARNING >"$out/worker.log" 2>&1 &
+.venv/bin/celery -A mmip worker -Q "$QUEUE.fast,$QUEUE.analysis" -c 2 --loglevel=WARNING >"$out/worker.log" 2>&1 &
 .venv/bin/gunicorn mmip.wsgi -w "${WEB_WORKERS:-3}" -b 127.0.0.1:$PORT --access-logfile /dev/null >"$out/gunicorn.log" 2>&1 &
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 .venv/bin/locust -f bench/load/locustfile.py Submitter --headless -u "$USERS" -r "${SPAWN_RATE:-2}" -t "$DURATION" \

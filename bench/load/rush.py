@@ -1,7 +1,7 @@
 """A deadline rush: SUBMITS drafts submitted at once (8 at a time) into a call that already holds 100,000
-responses, with one Celery worker (2 processes) doing everything that follows a submit (receipts, search
-text, duplicate detection). Prints how long each receipt took from its submit (goal: p95 under 5 s for
-500 submits at 100,000), and how long the analysis after each submit took.
+responses, with the Procfile's two Celery workers doing what follows a submit: the fast worker the receipts,
+the analysis worker the search text and duplicate detection. Prints how long each receipt took from its
+submit (goal: p95 under 5 s for 500 submits at 100,000), and how long the analysis after each submit took.
 
     .venv/bin/python bench/load/rush.py [--submits 500] [--database mmip_bench_pages_100000]
 
@@ -16,6 +16,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,28 +54,37 @@ drafts = list(
 )
 if len(drafts) < args.submits:
     sys.exit(f"Only {len(drafts)} drafts left in {args.database}: rebuild it (bench/admin_dashboard.py --drop).")
-worker = subprocess.Popen(
-    [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "mmip",
-        "worker",
-        "-Q",
-        f"{queue}.fast,{queue}.analysis",
-        "-c",
-        "2",
-        "--loglevel=WARNING",
-    ],
-    cwd=ROOT,
-    env=env,
-    start_new_session=True,
-    stdout=subprocess.DEVNULL,
-    stderr=subprocess.DEVNULL,
-)
+
+
+def procfile(name: str) -> str:
+    """The Procfile's command for one process: the bench runs what a deployment runs."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return {n: command for n, _, command in (line.partition(": ") for line in lines if line)}[name]
+
+
+# The deployment's two workers, with their Procfile commands (and concurrency, FAST_CONCURRENCY and
+# ANALYSIS_CONCURRENCY, default 2 each), on this run's own queues (MMIP_QUEUE_PREFIX).
+logs = Path(tempfile.mkdtemp(prefix="rush-"))
+workers = []
+for kind in ("fast", "analysis"):
+    command = procfile(kind).replace("@%h", f"-{queue}@%h")
+    with (logs / f"{kind}.log").open("wb") as out:
+        workers.append(
+            subprocess.Popen(
+                ["/bin/sh", "-c", f"exec {command}"],
+                cwd=ROOT,
+                env={**env, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"},
+                start_new_session=True,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        )
 try:
-    time.sleep(8)  # the worker starts
+    deadline = time.monotonic() + 90
+    while not all(" ready." in (logs / f"{kind}.log").read_text(errors="replace") for kind in ("fast", "analysis")):
+        if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+            sys.exit(f"The workers did not start; logs in {logs}")
+        time.sleep(0.5)
 
     def submit(draft: Submission) -> None:
         try:
@@ -118,5 +128,7 @@ try:
         f"p95 {pct(analysed, 0.95):.1f} s, max {analysed[-1]:.1f} s after the submit"
     )
 finally:
-    os.killpg(worker.pid, 15)
-    worker.wait(timeout=30)
+    for worker in workers:
+        os.killpg(worker.pid, 15)
+    for worker in workers:
+        worker.wait(timeout=30)

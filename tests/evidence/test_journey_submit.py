@@ -277,6 +277,29 @@ def test_a_draft_save_and_a_submit_stay_within_their_query_budgets(ready, submit
         services.submission_submit(submission=ready, by=submitter)
 
 
+def test_a_submit_writes_only_the_columns_it_changes(ready, submitter):
+    """Not the response's texts, search document or vector: the largest values of the row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for amend in (False, True):
+        if amend:
+            services.submission_update(submission=ready, by=submitter, data={"summary": "Amended figures."})
+        with CaptureQueriesContext(connection) as queries:
+            services.submission_submit(submission=ready, by=submitter)
+        (update,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "evidence_submission"')]
+        assert "summary" not in update and "search_document" not in update and "search_vector" not in update
+        assert ('"reference"' in update) is not amend  # the first submit takes the reference; an amendment keeps it
+    ready.refresh_from_db()
+    assert (ready.status, ready.version, ready.reference, ready.has_unsubmitted_changes) == (
+        Submission.Status.SUBMITTED,
+        2,
+        "MMIP-0001",
+        False,
+    )
+    assert ready.summary == "Amended figures." and ready.first_submitted_at and ready.submitted_at
+
+
 def test_a_submit_locks_the_consultation_only_to_take_its_reference_number(ready, submitter):
     """Submits do not queue behind each other: the counter's UPDATE (which locks the consultation's row
     until the commit) is followed only by the writes that need the number."""
@@ -310,6 +333,11 @@ def test_the_response_page_and_a_draft_save_stay_within_their_query_budgets(
     # points, attachments, versions (without their snapshots), the navigation's permission check.
     with django_assert_num_queries(8):
         assert client.get(ready.get_absolute_url()).status_code == 200
+    # A response never submitted has no versions to list: no query for them.
+    draft = factories.SubmissionFactory(consultation=factories.ConsultationFactory(), organisation=ready.organisation)
+    with django_assert_num_queries(7):
+        page = client.get(draft.get_absolute_url())
+    assert page.status_code == 200 and "Submitted versions" not in page.content.decode()
     # Draft save: session, user, the response; the save's SAVEPOINT/BEGIN, lock, UPDATE, history INSERT,
     # RELEASE/COMMIT.
     url = reverse("evidence:section_about", kwargs={"public_id": ready.public_id})

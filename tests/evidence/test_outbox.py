@@ -86,3 +86,58 @@ def test_a_crash_between_claim_and_publish_loses_nothing(mocker, time_machine):
     publish.assert_called_once_with(kwargs={"submission_id": 1, "version": 1})
     row.refresh_from_db()
     assert row.dispatched_at is not None and row.claimed_until is None and row.attempts == 2
+
+
+def test_an_enqueued_row_is_published_after_commit_with_one_statement(
+    django_capture_on_commit_callbacks, django_assert_num_queries, mocker
+):
+    """The row is written already claimed by its process: publishing it needs no claim of its own, only the
+    UPDATE that marks it dispatched (a submit queues two rows)."""
+    publish = mocker.patch("celery.app.task.Task.apply_async")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        row = outbox.enqueue("evidence.tasks.send_receipt", submission_id=1, version=1)
+    with django_assert_num_queries(1):
+        for callback in callbacks:
+            callback()
+    publish.assert_called_once_with(kwargs={"submission_id": 1, "version": 1})
+    row.refresh_from_db()
+    assert row.dispatched_at is not None and row.claimed_until is None and row.attempts == 1
+
+
+def test_a_sweeper_leaves_a_row_to_the_process_that_enqueued_it(django_capture_on_commit_callbacks, mocker):
+    publish = mocker.patch("celery.app.task.Task.apply_async")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        outbox.enqueue("evidence.tasks.outbox_sweep")
+    # Committed, its on-commit publish not yet run: a sweeper with no grace at all does not take it...
+    assert outbox.sweep(grace=dt.timedelta(0)) == (0, 1)
+    assert publish.call_count == 0
+    for callback in callbacks:
+        callback()
+    # ...and the row goes out once.
+    assert outbox.sweep(grace=dt.timedelta(0)) == (0, 0)
+    assert publish.call_count == 1
+
+
+def test_a_long_transaction_renews_the_lease_unless_a_sweeper_took_the_row(
+    django_capture_on_commit_callbacks, mocker, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    publish = mocker.patch("celery.app.task.Task.apply_async")
+    with django_capture_on_commit_callbacks(execute=False) as late:
+        kept = outbox.enqueue("evidence.tasks.send_receipt", submission_id=1, version=1)
+    with django_capture_on_commit_callbacks(execute=False) as too_late:
+        taken = outbox.enqueue("evidence.tasks.send_receipt", submission_id=2, version=1)
+    # Committed late in the lease: the first is renewed and published by its own process.
+    time_machine.shift(outbox.LEASE * 0.75)
+    for callback in late:
+        callback()
+    kept.refresh_from_db()
+    assert kept.dispatched_at is not None and publish.call_count == 1
+    # The second's lease expired first: the sweeper took it, and its own process does not send it again.
+    time_machine.shift(outbox.LEASE * 0.5)
+    assert outbox.sweep(grace=dt.timedelta(0)) == (1, 0)
+    for callback in too_late:
+        callback()
+    assert publish.call_count == 2
+    taken.refresh_from_db()
+    assert taken.attempts == 2  # its process's claim, then the sweeper's

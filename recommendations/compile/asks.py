@@ -155,13 +155,12 @@ CONCEPTS = {
     "relief": "relief allowance deduction",
     "funding": "fund funding grant budget money finance co-funding subsidy",
     "contact": "contact concierge front_door point_of_contact one-stop_shop one_stop_shop case_manager account_manager",
-    "single": "single unified joint one",
+    "single": "single unified joint",
     "investment": "investment investor inward invest",
     "training": "training skill course workforce technician education",
     "strategy": "strategy plan roadmap framework",
     "security": "security resilience shortage",
     "guidance": "guidance guideline advice",
-    "procurement": "procurement tender contract purchasing",
     "carbon": "carbon emission footprint greenhouse",
     "standard": "standard method methodology",
     "advanced-therapy": "atmp advanced_therapy advanced_therapies cell_therapy cell_therapies gene_therapy gene_therapies",
@@ -169,6 +168,10 @@ CONCEPTS = {
     "small_business smaller_business small_businesses smaller_businesses",
     "site": "site facility plant",
     "planning": "planning permission",
+    "uptake": "uptake adoption",
+    "promotion": "promotion promote campaign marketing showcase trade_mission trade_missions roadshow",
+    "visa": "visa immigration",
+    "procurement": "procurement tender contract purchasing",
 }
 # What the ask does to it: verbs of one kind of action read alike ("cap", "lower" and "bring down" a rate).
 ACTIONS = {
@@ -199,6 +202,13 @@ def _features(text: str) -> list[str]:
     first = tokens(text)[:1]
     action = ACTION_OF.get(verb_lemma(first[0]) or "", "") if first else ""
     text = PHRASES.sub(lambda m: f" {MARK}{CONCEPT_OF[m.group(0).lower()]} ", text)
+    # "one front door", "one place to invest": one of a kind ("one year", "one of them" are not)
+    text = re.sub(
+        r"\bone\b(?!\s+(?:of|or|and|year|years|month|months|week|weeks|day|days|decade|more|another)\b)",
+        " single ",
+        text,
+        flags=re.I,
+    )
     words = []
     for n, word in enumerate(tokens(text)):
         if word.startswith(MARK):
@@ -216,7 +226,10 @@ def _features(text: str) -> list[str]:
         found = lemma(word)
         if found not in GENERIC and word not in GENERIC:
             plural = word[:-1] if word.endswith("s") else word  # "SMEs", "ATMPs": not in the lemma tables
-            words.append(CONCEPT_OF.get(found) or CONCEPT_OF.get(word) or CONCEPT_OF.get(plural) or found)
+            head = lemma(word.rsplit("-", 1)[-1]) if "-" in word else ""  # "reduced-fee": a fee
+            words.append(
+                CONCEPT_OF.get(found) or CONCEPT_OF.get(word) or CONCEPT_OF.get(plural) or CONCEPT_OF.get(head) or found
+            )
     pairs = [f"{a} + {b}" for a, b in zip(words, words[1:], strict=False) if a != b]
     return words + pairs + ([f"do:{action}"] if action else [])
 
@@ -437,7 +450,9 @@ MODAL = re.compile(
     re.I,
 )
 CUT_AT = re.compile(
-    r"(?:,\s*(?:so that|which|because|as|since|given that|to ensure that)\b|\s+(?:so that|because)\s+)", re.I
+    r"(?:,\s*(?:so that|which|because|as|since|given that|to ensure that)\b|\s+(?:so that|because)\s+|"
+    r",\s*or\s+(?:else\b|(?=[^,]{0,60}?\bwill\b)))",  # "…, or the work will move overseas": a threat, not the ask
+    re.I,
 )
 SUBJUNCTIVE = re.compile(
     r"^(?P<subject>.+?)\s+(?:is|are|be|gets|get)\s+(?P<rest>\w+(?:ed|en|set|made|put|cut|paid)\b.*)$", re.I

@@ -537,3 +537,18 @@ TITLE_ACTORS = (
 )
 def test_a_title_names_who_should_act_where_the_evidence_says(sentence, actor, title):
     assert recommendation_title(sentence, actor, TITLE_ACTORS)[0] == title
+
+
+def test_visa_and_immigration_fees_and_costs_are_one_ask():
+    result = compile_component(
+        component(
+            item("R1", 1, "Introduce a reduced-fee visa for lab technicians."),
+            item("R2", 2, "The cost of immigration for overseas chemists should be cut."),
+        )
+    )
+    assert [d.basis["references"] for d in result.drafts] == [["R1", "R2"]]
+
+
+def test_a_threat_after_the_ask_is_not_part_of_the_title():
+    title, actor = imperative("Government must fund heat pumps at small sites, or the work will move abroad.")
+    assert (title, actor) == ("Fund heat pumps at small sites", "Government")

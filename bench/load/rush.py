@@ -1,15 +1,14 @@
 """A deadline rush: SUBMITS drafts submitted at once (8 at a time) into a call that already holds 100,000
-responses, with Celery workers doing everything that follows a submit (receipts, search text, duplicate
-detection): by default as the Procfile runs them, a fast worker (receipts) and an analysis worker, 2
-processes each (``--workers single``: one worker of 2 processes for both queues). Prints how long each
-receipt took from its submit (goal: p95 under 5 s for 500 submits at 100,000), and how long the analysis
-after each submit took.
+responses, with the Procfile's two Celery workers doing what follows a submit: the fast worker the receipts,
+the analysis worker the search text and duplicate detection. Prints how long each receipt took from its
+submit (goal: p95 under 5 s for 500 submits at 100,000), and how long the analysis after each submit took.
 
-    .venv/bin/python bench/load/rush.py [--submits 500] [--database mmip_bench_pages_100000] [--workers single]
+    .venv/bin/python bench/load/rush.py [--submits 500] [--database mmip_bench_pages_100000]
 
 Uses the database bench/admin_dashboard.py builds (seed_demo at 100,000: about 6,000 drafts); each run
 submits drafts that are still drafts, so it can be run again. Redis db 12 (BENCH_REDIS); the run's queues
-are deleted at the end."""
+are deleted at the end.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,13 +29,6 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--submits", type=int, default=500)
 parser.add_argument("--database", default="mmip_bench_pages_100000")
 parser.add_argument("--timeout", type=float, default=900)
-parser.add_argument(
-    "--workers",
-    choices=["procfile", "single"],
-    default="procfile",
-    help="procfile: a fast and an analysis worker of 2 processes each, as the Procfile runs them (receipts never "
-    "wait behind analysis); single: one worker of 2 processes for both queues",
-)
 args = parser.parse_args()
 
 queue = f"rush-{os.getpid()}"
@@ -62,25 +55,37 @@ drafts = list(
 )
 if len(drafts) < args.submits:
     sys.exit(f"Only {len(drafts)} drafts left in {args.database}: rebuild it (bench/admin_dashboard.py --drop).")
-layout = (
-    [("fast", f"{queue}.fast"), ("analysis", f"{queue}.analysis")]
-    if args.workers == "procfile"
-    else [("", f"{queue}.fast,{queue}.analysis")]
-)
-workers = [
-    subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mmip", "worker", "-Q", queues, "-n", f"{kind or 'all'}-{queue}@%h"]
-        + ["-c", "2", "--loglevel=WARNING"],
-        cwd=ROOT,
-        env={**env, "MMIP_WORKER_KIND": kind},
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for kind, queues in layout
-]
+
+
+def procfile(name: str) -> str:
+    """The Procfile's command for one process: the bench runs what a deployment runs."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return {n: command for n, _, command in (line.partition(": ") for line in lines if line)}[name]
+
+
+# The deployment's two workers, with their Procfile commands (and concurrency, FAST_CONCURRENCY and
+# ANALYSIS_CONCURRENCY, default 2 each), on this run's own queues (MMIP_QUEUE_PREFIX).
+logs = Path(tempfile.mkdtemp(prefix="rush-"))
+workers = []
+for kind in ("fast", "analysis"):
+    command = procfile(kind).replace("@%h", f"-{queue}@%h")
+    with (logs / f"{kind}.log").open("wb") as out:
+        workers.append(
+            subprocess.Popen(
+                ["/bin/sh", "-c", f"exec {command}"],
+                cwd=ROOT,
+                env={**env, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"},
+                start_new_session=True,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        )
 try:
-    time.sleep(8)  # the worker starts
+    deadline = time.monotonic() + 90
+    while not all(" ready." in (logs / f"{kind}.log").read_text(errors="replace") for kind in ("fast", "analysis")):
+        if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+            sys.exit(f"The workers did not start; logs in {logs}")
+        time.sleep(0.5)
 
     def submit(draft: Submission) -> None:
         try:
@@ -112,8 +117,8 @@ try:
 
     total = Submission.objects.exclude(status=Submission.Status.DRAFT).count()
     print(
-        f"{len(ids)} submits in {submitted_in:.1f} s into a call of {total:,} responses, workers: {args.workers} "
-        f"(load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores)"
+        f"{len(ids)} submits in {submitted_in:.1f} s into a call of {total:,} responses "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     print(
         f"  receipts: {len(receipts)} sent; after the submit p50 {statistics.median(receipts):.1f} s, "
@@ -130,7 +135,7 @@ finally:
         worker.wait(timeout=30)
     import redis
 
-    client = redis.Redis.from_url(REDIS)  # this run's queues, their bindings and priority lists
+    client = redis.Redis.from_url(REDIS)  # this run's queues, their bindings and priority lists: nothing else
     keys = [*client.scan_iter(match=f"{queue}.*"), *client.scan_iter(match=f"_kombu.binding*.{queue}.*")]
     if keys:
         client.delete(*keys)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from evidence.language import (
     BENEFIT,
@@ -41,8 +42,8 @@ from .data import ActorInfo, EvidenceItem
 
 CODED, PROPOSAL, DETECTED = "coded", "proposal", "detected"
 WEIGHT = {CODED: 1.0, PROPOSAL: 1.0, DETECTED: 0.5}
-GROUP_DISTANCE = 0.93  # distance (1 − similarity) under which groups of asks join (average linkage)
-CONTEXT_WEIGHT = 0.3  # share of the similarity that comes from the rest of what the two responses wrote
+GROUP_DISTANCE = 0.92  # distance (1 − similarity) under which groups of asks join (average linkage)
+CONTEXT_WEIGHT = 0.4  # share of the similarity that comes from the rest of what the two responses wrote
 MAX_CLUSTERED = 2500  # distinct wordings clustered exactly; above this a leader pass keeps memory flat
 GRADE_ORDER = "ABCD"
 
@@ -154,13 +155,12 @@ CONCEPTS = {
     "relief": "relief allowance deduction",
     "funding": "fund funding grant budget money finance co-funding subsidy",
     "contact": "contact concierge front_door point_of_contact one-stop_shop one_stop_shop case_manager account_manager",
-    "single": "single unified joint one",
+    "single": "single unified joint",
     "investment": "investment investor inward invest",
     "training": "training skill course workforce technician education",
     "strategy": "strategy plan roadmap framework",
     "security": "security resilience shortage",
     "guidance": "guidance guideline advice",
-    "procurement": "procurement tender contract purchasing",
     "carbon": "carbon emission footprint greenhouse",
     "standard": "standard method methodology",
     "advanced-therapy": "atmp advanced_therapy advanced_therapies cell_therapy cell_therapies gene_therapy gene_therapies",
@@ -168,6 +168,10 @@ CONCEPTS = {
     "small_business smaller_business small_businesses smaller_businesses",
     "site": "site facility plant",
     "planning": "planning permission",
+    "uptake": "uptake adoption",
+    "promotion": "promotion promote campaign marketing showcase trade_mission trade_missions roadshow",
+    "visa": "visa immigration",
+    "procurement": "procurement tender contract purchasing",
 }
 # What the ask does to it: verbs of one kind of action read alike ("cap", "lower" and "bring down" a rate).
 ACTIONS = {
@@ -198,6 +202,13 @@ def _features(text: str) -> list[str]:
     first = tokens(text)[:1]
     action = ACTION_OF.get(verb_lemma(first[0]) or "", "") if first else ""
     text = PHRASES.sub(lambda m: f" {MARK}{CONCEPT_OF[m.group(0).lower()]} ", text)
+    # "one front door", "one place to invest": one of a kind ("one year", "one of them" are not)
+    text = re.sub(
+        r"\bone\b(?!\s+(?:of|or|and|year|years|month|months|week|weeks|day|days|decade|more|another)\b)",
+        " single ",
+        text,
+        flags=re.I,
+    )
     words = []
     for n, word in enumerate(tokens(text)):
         if word.startswith(MARK):
@@ -215,7 +226,10 @@ def _features(text: str) -> list[str]:
         found = lemma(word)
         if found not in GENERIC and word not in GENERIC:
             plural = word[:-1] if word.endswith("s") else word  # "SMEs", "ATMPs": not in the lemma tables
-            words.append(CONCEPT_OF.get(found) or CONCEPT_OF.get(word) or CONCEPT_OF.get(plural) or found)
+            head = lemma(word.rsplit("-", 1)[-1]) if "-" in word else ""  # "reduced-fee": a fee
+            words.append(
+                CONCEPT_OF.get(found) or CONCEPT_OF.get(word) or CONCEPT_OF.get(plural) or CONCEPT_OF.get(head) or found
+            )
     pairs = [f"{a} + {b}" for a, b in zip(words, words[1:], strict=False) if a != b]
     return words + pairs + ([f"do:{action}"] if action else [])
 
@@ -301,6 +315,7 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
             range(len(members)),
             key=lambda m: (
                 -max(WEIGHT[a.origin] for a in by_text[texts[members[m]]]),
+                leans_on_context(texts[members[m]]),  # a title must stand alone: "Fund the agency to do so" last
                 -round(central[m], 3),
                 by_text[texts[members[m]]][0].reference,
             ),
@@ -331,6 +346,21 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
             )
         )
     return rank(groups)
+
+
+# Words that point back to something the respondent said before ("the agency to do so", "in that strategy",
+# "its requirements"): an ask worded so cannot stand alone as a title where another wording can.
+LEANS_ON_CONTEXT = re.compile(
+    r"\b(?:to do so|do the same|(?:that|this|these|those|such) (?:strategy|scheme|fund|plan|service|programme|"
+    r"review|list|approach|body|requirements?|recommendations?|measures?|changes?)|the same|the agency|the scheme|"
+    r"^(?:it|they|this|that|these|those)\b)|^[^,]{0,40}\b(?:its|their)\b",
+    re.I,
+)
+
+
+def leans_on_context(text: str) -> bool:
+    action = imperative(text)[0]
+    return bool(LEANS_ON_CONTEXT.search(action))
 
 
 def rank(groups: list[AskGroup]) -> list[AskGroup]:
@@ -420,7 +450,9 @@ MODAL = re.compile(
     re.I,
 )
 CUT_AT = re.compile(
-    r"(?:,\s*(?:so that|which|because|as|since|given that|to ensure that)\b|\s+(?:so that|because)\s+)", re.I
+    r"(?:,\s*(?:so that|which|because|as|since|given that|to ensure that)\b|\s+(?:so that|because)\s+|"
+    r",\s*or\s+(?:else\b|(?=[^,]{0,60}?\bwill\b)))",  # "…, or the work will move overseas": a threat, not the ask
+    re.I,
 )
 SUBJUNCTIVE = re.compile(
     r"^(?P<subject>.+?)\s+(?:is|are|be|gets|get)\s+(?P<rest>\w+(?:ed|en|set|made|put|cut|paid)\b.*)$", re.I
@@ -432,11 +464,22 @@ def _lower_first(text: str) -> str:
     first = text.split(" ", 1)[0]
     if first == "A":
         return "a" + text[1:]
+    if any(re.match(rf"(?:the\s+)?{re.escape(n)}(?![\w-])", text, re.I) for n in _BODIES if n[:1].isupper()):
+        return text  # "Innovate UK", "Ofgem": a body's name keeps its capital
+    if first[:1].isupper() and first.isalpha() and first.lower() not in STOP_WORDS and not _known(first.lower()):
+        return text  # a name the lemma tables do not know ("Ofgem", "Catapult") is a proper noun
     if first.isupper() or any(c.isupper() for c in first[1:]) or first in {"I"}:
         return text  # an acronym or a name ("MHRA", "GMP-capable", "Office"): keep as written
     if first[:1].isupper() and len(text) > 1 and first.lower() in {"uk", "nhs"}:
         return text
     return text[:1].lower() + text[1:]
+
+
+@lru_cache(maxsize=20000)
+def _known(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word))
 
 
 def _upper_first(text: str) -> str:
@@ -456,6 +499,15 @@ def _from_clause(subject: str, rest: str) -> tuple[str, str | None]:
     if considered and _base(considered.group("gerund")):  # "MMIP should consider recommending X" → "Recommend X"
         return _upper_first(f"{_base(considered.group('gerund'))} {considered.group('tail')}".strip()), None
     passive = BE.match(rest)
+    agent = None
+    if passive:  # "… should be paid for by the NHS": the NHS is who should act
+        by = re.search(
+            r"\s+by\s+(?P<agent>(?:the\s+)?[A-Z][\w&'’-]*(?:\s+(?:and\s+)?[A-Z][\w&'’-]*){0,5})(?=[\s,.;]|$)", rest
+        )
+        if by and (GOVERNMENT.match(by.group("agent")) or _names_body(by.group("agent"))):
+            agent = by.group("agent")
+            rest = (rest[: by.start()] + rest[by.end() :]).strip()
+            passive = BE.match(rest)
     if passive:  # "the rebate rate should be capped at 15%" → "Cap the rebate rate at 15%"
         verb = _base(passive.group("participle"))
         if (
@@ -474,13 +526,15 @@ def _from_clause(subject: str, rest: str) -> tuple[str, str | None]:
                 return f"and {base} for {pronoun}" if prep == " for" else f"and {base} {pronoun}{prep}"
 
             tail = re.sub(r"\band (\w+(?:ed|id|en|ld|nt))( for| to| from| with)?\b", also, passive.group("rest"))
-            return re.sub(r"\s+,", ",", f"{_upper_first(verb)} {obj} {tail}").strip(), None
+            return re.sub(r"\s+,", ",", f"{_upper_first(verb)} {obj} {tail}").strip(), agent
         return (
             f"Ensure that {_lower_first(subject)} {'are' if _plural(subject) else 'is'} {passive.group('participle')} {passive.group('rest')}".strip(),
             None,
         )
     if GOVERNMENT.match(subject) or _names_body(subject):
         return _upper_first(_noun_or_verb(rest)), subject
+    if subject.lower() in {"it", "they", "this", "these"} and tokens(rest)[:1] and _is_verb_base(tokens(rest)[0]):
+        return _upper_first(rest), None  # "It should also bring X back": who "it" is, the draft's actor says
     if tokens(rest)[:1] and not _is_verb_base(tokens(rest)[0]):
         return _upper_first(_noun_or_verb(rest)), None  # "X would need long-term contracts"
     # Another subject: "the levy should cover modular courses" → "Ensure that the levy covers modular courses"
@@ -499,7 +553,12 @@ _BODIES: tuple[str, ...] = ()
 
 def _names_body(subject: str) -> bool:
     """The subject is a public body ("the MHRA"), not something of it ("MHRA decision times")."""
-    return any(re.fullmatch(rf"(?:the\s+)?{re.escape(n)}", subject.strip(), re.I) for n in _BODIES)
+    if any(re.fullmatch(rf"(?:the\s+)?{re.escape(n)}", subject.strip(), re.I) for n in _BODIES):
+        return True  # "the Department for Business and Trade"
+    parts = [p for p in re.split(r"\s*,\s*|\s+and\s+", subject.strip()) if p]  # "Ofgem and DESNZ"
+    return len(parts) > 1 and all(
+        any(re.fullmatch(rf"(?:the\s+)?{re.escape(n)}", part, re.I) for n in _BODIES) for part in parts
+    )
 
 
 def _plural(subject: str) -> bool:
@@ -524,6 +583,13 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
     )
     if opening:
         text = opening.group("rest")
+    referent = re.match(
+        r"^(?:if|where|when|once|unless)\s+(?P<np>(?:the\s+|any\s+|new\s+)?[\w-]+(?:\s+[\w-]+){0,3}?)\s+(?:is|are|were|was|get|gets)\s+\w+,\s*(?P<pronoun>they|it)\s+(?P<rest>(?:should|must|ought to|need to|needs to)\b.+)$",
+        text,
+        re.I,
+    )
+    if referent:  # "If stock obligations are introduced, they should be limited …" → "Stock obligations should …"
+        text = f"{_upper_first(referent.group('np'))} {referent.group('rest')}"
     inverted = INVERTED_IF.match(text)  # "Should the fund continue, a simpler route would …"
     if inverted:
         text = inverted.group("rest")
@@ -586,18 +652,95 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
         parts = text.split()
         for i, word in enumerate(parts[:8]):
             lemma = verb_lemma(word.lower().strip(","))
-            if i > 0 and lemma in IMPERATIVE_VERBS and word.lower().endswith("s") and lemma != word.lower():
+            subject = " ".join(parts[:i])
+            named_subject = i > 0 and (GOVERNMENT.match(subject) or _names_body(subject))
+            if (
+                i > 0
+                and (lemma in IMPERATIVE_VERBS or (lemma and named_subject))
+                and word.lower().endswith("s")
+                and lemma != word.lower()
+            ):
                 # "that DfE introduces a levy" → "Introduce a levy"
                 actor = actor or " ".join(parts[:i])
                 text = " ".join([lemma, *parts[i + 1 :]])
+                text = re.sub(r"\b(and|or) (\w+s)\b", _base_after_and, text)  # "… and lets large employers …"
                 break
         else:
             text = _noun_or_verb(text)
     return _finish(text), actor
 
 
+def recommendation_title(sentence: str, actor: str = "", actors: tuple[ActorInfo, ...] = ()) -> tuple[str, str]:
+    """A draft's title and its action: who should act, where the evidence names them ("NHS England should fund
+    …", "The NHS should pay for them"), else the action alone in the imperative ("Cap the rebate rate …").
+    The actor is the body the sentence names (as the catalogue labels it), else ``actor`` (the draft's)."""
+    bodies = tuple(n for a in actors for n in a.names)
+    action, named = imperative(sentence, bodies)
+    funded = re.search(
+        r"(?:,?\s+and)?,?\s+(?:funded|paid for|financed|run|managed|led) by "
+        r"(?P<agent>(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,4})(?P<next>\s+and\s+(?=\w+ed\b))?",
+        action,
+    )
+    if action.startswith("Provide ") and funded and _names_body(funded.group("agent")):
+        # "Provide a national programme, funded by UKRI" → "UKRI should fund a national programme"
+        how = re.sub(r"^(?:,?\s+and)?,?\s+", "", funded.group(0).split(" by ")[0])
+        verb = {"paid for": "pay for", "financed": "finance", "run": "run", "managed": "manage", "led": "lead"}.get(
+            how, "fund"
+        )
+        joint = (
+            ", " if funded.group("next") else ""
+        )  # "…, funded by UKRI and delivered with industry" → "…, delivered …"
+        action = f"{_upper_first(verb)} {action[len('Provide ') : funded.start()]}{joint}{action[funded.end() :]}"
+        action = re.sub(r"\s+,", ",", action).strip()
+        named = named or funded.group("agent")
+    who = ""
+    if named:
+        who = actor_of([named], actors) if _names_body(named) and " and " not in named else named
+        who = re.sub(r"^the\s+(?=[A-Z]{2,}\b)", "", who.strip())  # "the MHRA" → "MHRA"; "the Treasury" stays
+    if (
+        not who
+        and actor
+        and any(
+            re.search(rf"(?<![\w-]){re.escape(n)}['’]s\b", action, re.I if len(n) > 5 else 0)
+            for a in actors
+            if a.label == actor
+            for n in (a.label, *a.names)
+        )
+    ):
+        return action, action  # "Protect the MHRA's funding": the body is whose it is, not who acts
+    who = who or actor
+    if not who:
+        return action, action
+    for a in actors:  # "the regulator" said of MHRA when MHRA acts: "MHRA should provide clearer guidance"
+        if a.label == who:
+            for n in a.names:
+                action = re.sub(rf"\s+from\s+{re.escape(n)}\b", "", action, flags=re.I)
+    if (
+        any(a.label == who for a in actors)
+        and re.search(r"\b(?:Office|Department|Ministry|Government|Executive|Bank|Fund|Agency|Operator|Council)\b", who)
+        and not who.lower().startswith(("the ", "hm "))
+    ):
+        who = "the " + who  # "The Office for Life Sciences should …"; "DHSC should …"
+    first, _, rest = action.partition(" ")
+    verb = first if first.isupper() and len(first) > 1 else first.lower()
+    return _upper_first(f"{who} should {verb} {rest}".strip()), action
+
+
+def _base_after_and(m: re.Match) -> str:
+    """A second verb of the same subject, in the third person ("and publishes"), read as a base form; a
+    word that may be a noun ("and funds for X") is left alone."""
+    from lemminflect import getAllLemmas
+
+    found = getAllLemmas(m.group(2).lower())
+    if set(found) == {"VERB"} and found["VERB"][0] != m.group(2).lower():
+        return f"{m.group(1)} {found['VERB'][0]}"
+    return m.group(0)
+
+
 def _finish(text: str) -> str:
     text = CUT_AT.split(text, maxsplit=1)[0]
+    text = re.sub(r"(,?\s+and)\s+to\s+(?=\w)", r"\1 ", text)  # "set out X, and to legislate" → "…, and legislate"
+    text = re.sub(r"\b(?:with|to|than|of) our (?=\w)", lambda m: m.group(0)[: -len("our ")], text)  # "our competitors"
     text = re.sub(r"^give consideration to\s+", "consider ", text.strip(), flags=re.I)
     text = _upper_first(re.sub(r"\s+,", ",", text).strip().rstrip(".,;:"))
     if len(text) > 200:

@@ -17,6 +17,7 @@ from .asks import (
     action_lemmas,
     actor_of,
     imperative,
+    recommendation_title,
     similar,
     timescale_of,
 )
@@ -216,11 +217,11 @@ def draft(
     measures: list[Criterion],
 ) -> Draft:
     bodies = tuple(n for a in component.actors for n in a.names)
-    title, _ = imperative(group.wording.text, bodies)
     texts = [group.wording.text, *[a.text for a in group.asks if a is not group.wording]]
     actor = actor_of(texts, component.actors)
+    title, action = recommendation_title(group.wording.text, actor, component.actors)
     when = timescale_of(texts)
-    aim, problems = objective(title, group, positions)
+    aim, problems = objective(action, group, positions)
     rationale = [_support_statement(group), _rank_statement(group, groups, bodies)]
     if problems:
         rationale.append(problems)

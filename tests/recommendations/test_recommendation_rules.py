@@ -14,7 +14,7 @@ from evidence.language import ask_cue, ask_sentences, read_stance
 from evidence.models import ComponentTag, Excerpt, Suggestion, SuggestionDecision
 from recommendations import services
 from recommendations.compile import compile_component
-from recommendations.compile.asks import Ask, group_asks, imperative
+from recommendations.compile.asks import Ask, group_asks, imperative, recommendation_title
 from recommendations.compile.crossref import DraftKey, cross_references
 from recommendations.compile.data import ActorInfo, ComponentInput, EvidenceItem, Text
 from recommendations.models import Recommendation, Theme
@@ -121,7 +121,7 @@ def test_answers_only_evidence_yields_drafts_from_detected_asks():
     )
     assert result.status == "ok"
     draft = result.drafts[0]
-    assert draft.title.startswith("Reform the apprenticeship levy")
+    assert draft.title.startswith("DfE should reform the apprenticeship levy")  # the actor the evidence names
     assert draft.actor == "DfE" and draft.timescale == "by 2027"
     assert "detected, not coded" in draft.rationale[0].text  # weighted below coded asks, and says so
     assert "opened in 2021" not in draft.title
@@ -248,7 +248,7 @@ def test_answers_only_responses_reviewed_with_accepted_suggestions_compile_to_dr
     loaded, run = mini_run
     assert run.state == "succeeded"
     titles = list(Recommendation.objects.filter(run=run).values_list("title", flat=True))
-    assert any(t.startswith("Reform the apprenticeship levy") for t in titles)
+    assert any(re.match(r"(?:DfE should r|R)eform the apprenticeship levy", t) for t in titles), titles
     opposing = loaded.reference_of["M09"]  # "We do not support a lower rebate rate."
     for rec in Recommendation.objects.filter(run=run):
         assert opposing not in rec.basis["references"]
@@ -471,3 +471,84 @@ def test_an_objection_sharing_only_common_words_with_a_draft_is_about_the_compon
     general = [s for s in draft.dissent if "in general" in s.text]
     assert [s.references for s in on_ask] == [["R4"]]  # the levy objection is about this ask
     assert [s.references for s in general] == [["R3"]]  # "new factories" alone does not make it so
+
+
+TITLE_ACTORS = (
+    ActorInfo("DfE", ("Department for Education", "DfE")),
+    ActorInfo("NHS England", ("NHS England", "the NHS")),
+    ActorInfo("Ofgem", ("Ofgem",)),
+    ActorInfo("DESNZ", ("DESNZ",)),
+    ActorInfo("UKRI", ("UKRI",)),
+    ActorInfo("Office for Life Sciences", ("Office for Life Sciences", "OLS")),
+    ActorInfo("MHRA", ("MHRA", "the regulator")),
+)
+
+
+@pytest.mark.parametrize(
+    "sentence, actor, title",
+    [
+        (
+            "If new reporting duties are introduced, they should be kept simple and paid for by the NHS.",
+            "",
+            "NHS England should keep new reporting duties simple and pay for them",
+        ),
+        (
+            "We recommend that the Department for Education lets colleges share cleanroom kit and publishes their use.",
+            "DfE",
+            "DfE should let colleges share cleanroom kit and publish their use",
+        ),
+        (
+            "UKRI and the Office for Life Sciences should publish a roadmap for continuous processing.",
+            "UKRI",
+            "UKRI and the Office for Life Sciences should publish a roadmap for continuous processing",
+        ),
+        (
+            "Ofgem and DESNZ should publish connection dates for every science park.",
+            "Ofgem",
+            "Ofgem and DESNZ should publish connection dates for every science park",
+        ),
+        (
+            "There is a need for a network of regional skills hubs, funded by UKRI and delivered with colleges.",
+            "",
+            "UKRI should fund a network of regional skills hubs, delivered with colleges",
+        ),
+        (
+            "We would urge the Office for Life Sciences to appoint a sponsor for each new plant.",
+            "Office for Life Sciences",
+            "The Office for Life Sciences should appoint a sponsor for each new plant",
+        ),
+        (
+            "It should also publish its inspection backlog every month.",
+            "MHRA",
+            "MHRA should publish its inspection backlog every month",
+        ),
+        (
+            "Better guidance from the regulator on cleanroom design would help.",
+            "MHRA",
+            "MHRA should provide better guidance on cleanroom design",
+        ),
+        (
+            "We recommend that the MHRA's inspection budget is protected.",
+            "MHRA",
+            "Protect the MHRA's inspection budget",
+        ),
+        ("The VPAG rebate rate must be capped at 15%.", "", "Cap the VPAG rebate rate at 15%"),
+    ],
+)
+def test_a_title_names_who_should_act_where_the_evidence_says(sentence, actor, title):
+    assert recommendation_title(sentence, actor, TITLE_ACTORS)[0] == title
+
+
+def test_visa_and_immigration_fees_and_costs_are_one_ask():
+    result = compile_component(
+        component(
+            item("R1", 1, "Introduce a reduced-fee visa for lab technicians."),
+            item("R2", 2, "The cost of immigration for overseas chemists should be cut."),
+        )
+    )
+    assert [d.basis["references"] for d in result.drafts] == [["R1", "R2"]]
+
+
+def test_a_threat_after_the_ask_is_not_part_of_the_title():
+    title, actor = imperative("Government must fund heat pumps at small sites, or the work will move abroad.")
+    assert (title, actor) == ("Fund heat pumps at small sites", "Government")

@@ -56,6 +56,13 @@ def _locked(pk: int) -> Submission:
     return Submission.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=pk)
 
 
+def _locked_for(user, public_id) -> Submission:
+    """As ``_locked``, found by its public id and only if it is the user's organisation's response (else
+    Submission.DoesNotExist): the web journey's ownership check and the lock in one statement."""
+    rows = Submission.objects.select_for_update(of=("self",)).select_related("consultation")
+    return rows.get(public_id=public_id, organisation__members__user=user)
+
+
 def _touch(submission: Submission) -> None:
     """Record that a submitted response has changes its reviewers have not seen yet."""
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
@@ -182,13 +189,22 @@ SUBMITTER_FIELDS = frozenset(
 
 @transaction.atomic
 def submission_update(
-    *, submission: Submission, by, data: dict[str, Any], now=None, expected: str | None = None
+    *,
+    submission: Submission | None = None,
+    by,
+    data: dict[str, Any],
+    now=None,
+    expected: str | None = None,
+    public_id=None,
 ) -> Submission:
     """Save one section's fields of the response (a draft save). With ``expected`` (the section's fingerprint
-    when its form was loaded), refuse with EditConflict if those fields were saved differently since."""
+    when its form was loaded), refuse with EditConflict if those fields were saved differently since.
+
+    ``public_id`` instead of ``submission``: the response of that id if it belongs to ``by``'s organisation
+    (else Submission.DoesNotExist), checked as it is locked, so a draft save from the web reads it once."""
     if unknown := set(data) - SUBMITTER_FIELDS:
         raise ValueError(f"Not editable by a submitter: {', '.join(sorted(unknown))}")
-    submission = _locked(submission.pk)
+    submission = _locked(submission.pk) if submission is not None else _locked_for(by, public_id)
     ensure_editable(submission, now)
     _check_unchanged(submission_values(submission, data), expected, data)
     before = {field: getattr(submission, field) for field in SUBMITTER_FIELDS}

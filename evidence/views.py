@@ -229,24 +229,33 @@ def _rebound(form_class, request, conflict, **form_kwargs):
 
 
 def _section(request, public_id, form_class, template, fields, save) -> HttpResponse:
-    submission = submission_for_user(request.user, public_id)
-    current = services.fingerprint(services.submission_values(submission, fields))
-    form = form_class(*_bound(request), instance=submission, fingerprint=current)
-    conflict_rows = None
+    """A section page, and its save. A save reads the response once: the form is checked on its own (it
+    validates only the section's fields), then the service finds the response by its id, checks that it is
+    the user's and locks it, in one statement. The page is read again only to show a refusal."""
+    form = conflict_rows = None
     if request.method == "POST":
+        form = form_class(request.POST, instance=Submission(), fingerprint="")
         if form.is_valid():
             try:
-                save(submission, form)
+                save(public_id, form)
+            except Submission.DoesNotExist:
+                raise Http404("No such response.") from None
             except services.EditConflict as conflict:
                 form = _rebound(form_class, request, conflict, instance=submission_for_user(request.user, public_id))
                 conflict_rows = _conflict_rows(form, conflict.current, form.cleaned_data)
             except ValidationError as error:
                 if getattr(error, "code", None) in {"closed", "withdrawn"}:
-                    return _refuse(request, error, submission)
+                    return _refuse(request, error, submission_for_user(request.user, public_id))
                 form.add_error(None, error)
             else:
                 messages.success(request, "Saved as a draft. You can come back to it later.")
-                return redirect(_next(request, submission.get_absolute_url()))
+                return redirect(_next(request, reverse("evidence:submission_detail", args=[public_id])))
+    submission = submission_for_user(request.user, public_id)
+    if form is None:
+        current = services.fingerprint(services.submission_values(submission, fields))
+        form = form_class(instance=submission, fingerprint=current)
+    else:
+        form.instance = submission  # a refused save's form, shown over the response as it is saved
     return render(
         request,
         template,
@@ -265,9 +274,9 @@ CONFIDENTIALITY_FIELDS = ("confidentiality", "confidentiality_reason", "consent_
 
 @login_required
 def section_about(request: HttpRequest, public_id) -> HttpResponse:
-    def save(submission, form):
+    def save(public_id, form):
         services.submission_update(
-            submission=submission,
+            public_id=public_id,
             by=request.user,
             data={f: form.cleaned_data[f] for f in ABOUT_FIELDS},
             expected=form.expected(),
@@ -278,9 +287,9 @@ def section_about(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 def section_confidentiality(request: HttpRequest, public_id) -> HttpResponse:
-    def save(submission, form):
+    def save(public_id, form):
         services.submission_update(
-            submission=submission,
+            public_id=public_id,
             by=request.user,
             data={f: form.cleaned_data[f] for f in CONFIDENTIALITY_FIELDS},
             expected=form.expected(),

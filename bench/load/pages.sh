@@ -52,6 +52,19 @@ worker=$!
 web=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 versions() { psql "$DATABASE_URL" -tAc "SELECT count(*) FROM evidence_submissionversion"; }
+drain() {  # wait (up to 10 minutes) until the worker has done what the submits queued; print how long it took
+  .venv/bin/python - "$REDIS" "$QUEUE" <<'PY'
+import sys, time, redis
+client, queue = redis.Redis.from_url(sys.argv[1]), sys.argv[2]
+start = time.monotonic()
+while time.monotonic() - start < 600:
+    waiting = sum(client.llen(name) for name in client.scan_iter(match=f"{queue}.*"))
+    if not waiting and not client.hlen("unacked"):
+        break
+    time.sleep(1)
+print(f"{time.monotonic() - start:.0f}")
+PY
+}
 cpu() { .venv/bin/python bench/load/cpu.py "$web" "$worker" "$DB" "$@"; }
 rate() {  # PAGE USERS NAME -> "req/s requests failures p95" of NAME (set-up requests excluded), then the CPU
   # seconds the pass took in the web server, the worker, the database's backends and locust.
@@ -82,6 +95,8 @@ for users in $LEVELS; do
   before=$(versions)
   lines+=("submit|$(rate submit "$users" submit)")
   made=$(( $(versions) - before ))
+  # The receipts, search text and duplicate detection of those submits, before anything else is measured.
+  drained=$(drain)
   read -r h2 _ <<<"$(rate healthz "$users" healthz)"
   base=$(awk -v a="$h1" -v b="$h2" 'BEGIN { printf "%.1f", (a + b) / 2 }')
   echo "$users concurrent users: /healthz $h1 and $h2 req/s (mean $base); load average $(load)"
@@ -96,7 +111,8 @@ for users in $LEVELS; do
   # versions that are not counted: submits before the statistics were reset, and those still in flight
   # when it stopped.
   read -r _ counted failed _ <<<"${lines[2]#*|}"
-  echo "  submitted versions made in the submit pass: $made, for $counted submits counted ($failed failed)"
+  echo "  submitted versions made in the submit pass: $made, for $counted submits counted ($failed failed);"
+  echo "  the worker finished their receipts and analysis ${drained} s after the pass"
   if [ "$counted" -le 0 ] || [ "$failed" -ne 0 ] || [ "$made" -lt "$counted" ]; then
     echo "  INVALID submit pass: not every submit submitted" >&2; status=1
   fi

@@ -6,7 +6,8 @@ submit (goal: p95 under 5 s for 500 submits at 100,000), and how long the analys
     .venv/bin/python bench/load/rush.py [--submits 500] [--database mmip_bench_pages_100000]
 
 Uses the database bench/admin_dashboard.py builds (seed_demo at 100,000: about 6,000 drafts); each run
-submits drafts that are still drafts, so it can be run again. Redis db 12 (BENCH_REDIS).
+submits drafts that are still drafts, so it can be run again. Redis db 12 (BENCH_REDIS); the run's queues
+are deleted at the end.
 """
 
 from __future__ import annotations
@@ -132,3 +133,9 @@ finally:
         os.killpg(worker.pid, 15)
     for worker in workers:
         worker.wait(timeout=30)
+    import redis
+
+    client = redis.Redis.from_url(REDIS)  # this run's queues, their bindings and priority lists: nothing else
+    keys = [*client.scan_iter(match=f"{queue}.*"), *client.scan_iter(match=f"_kombu.binding*.{queue}.*")]
+    if keys:
+        client.delete(*keys)

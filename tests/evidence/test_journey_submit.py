@@ -338,9 +338,9 @@ def test_the_response_page_and_a_draft_save_stay_within_their_query_budgets(
     with django_assert_num_queries(7):
         page = client.get(draft.get_absolute_url())
     assert page.status_code == 200 and "Submitted versions" not in page.content.decode()
-    # Draft save: session, user, the response; the save's SAVEPOINT/BEGIN, lock, UPDATE, history INSERT,
-    # RELEASE/COMMIT.
+    # Draft save: session, user; the save's SAVEPOINT/BEGIN, the response found, checked as the user's and
+    # locked in one statement, UPDATE, history INSERT, RELEASE/COMMIT.
     url = reverse("evidence:section_about", kwargs={"public_id": ready.public_id})
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.post(url, {"summary": "We make vaccines in Speke and Ware.", "declared_interests": ""})
     assert response.status_code == 302

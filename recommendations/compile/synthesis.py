@@ -4,6 +4,7 @@ describe, a rationale that synthesises who asks, the key facts they give and who
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -207,6 +208,34 @@ def assign_dissent(
     ]
 
 
+DO_SO = re.compile(r"\bto (?:do so|do this|do that|do the same)\b", re.I)
+
+
+def resolve_do_so(group: AskGroup, positions: list[Position], bodies: tuple[str, ...]) -> str:
+    """An ask that says only "… to do so" ("DHSC should fund the agency to do so") refers to the sentence
+    before it in the same answer; the title reads that action in its place ("… to clear its backlog")."""
+    sentence = group.wording.text
+    if not DO_SO.search(sentence):
+        return sentence
+    for p in positions:
+        if p.item.reference != group.wording.reference:
+            continue
+        runs = [sentences(t.text) for t in (*p.item.texts, *p.item.proposals) if t.kind != "excerpt"]
+        runs.append([t.text for t in p.item.texts if t.kind == "excerpt"])  # excerpts, in the order coded
+        for said in runs:
+            for before, this in zip(said, said[1:], strict=False):
+                if " ".join(this.split()) == " ".join(sentence.split()) and ask_cue(before):
+                    action, named = imperative(before, bodies)
+                    found = DO_SO.search(sentence.rstrip(". "))
+                    if found:
+                        head, tail = sentence.rstrip(". ")[: found.start()], sentence.rstrip(". ")[found.end() :]
+                        if named:  # "fund the agency to do so", the agency being the body the sentence before names
+                            who = re.sub(r"^The\b", "the", named)
+                            head = re.sub(r"\bthe (?:agency|regulator|body|authority|department)\b", who, head, count=1)
+                        return f"{head}to {action[:1].lower()}{action[1:]}{tail}."
+    return sentence
+
+
 def draft(
     component: ComponentInput,
     base: EvidenceBase,
@@ -219,7 +248,7 @@ def draft(
     bodies = tuple(n for a in component.actors for n in a.names)
     texts = [group.wording.text, *[a.text for a in group.asks if a is not group.wording]]
     actor = actor_of(texts, component.actors)
-    title, action = recommendation_title(group.wording.text, actor, component.actors)
+    title, action = recommendation_title(resolve_do_so(group, positions, bodies), actor, component.actors)
     when = timescale_of(texts)
     aim, problems = objective(action, group, positions)
     rationale = [_support_statement(group), _rank_statement(group, groups, bodies)]

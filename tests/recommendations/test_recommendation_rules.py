@@ -552,3 +552,11 @@ def test_visa_and_immigration_fees_and_costs_are_one_ask():
 def test_a_threat_after_the_ask_is_not_part_of_the_title():
     title, actor = imperative("Government must fund heat pumps at small sites, or the work will move abroad.")
     assert (title, actor) == ("Fund heat pumps at small sites", "Government")
+
+
+def test_an_ask_that_says_to_do_so_is_titled_with_the_action_it_refers_to():
+    text = "The MHRA must publish inspection dates a year ahead. DfE should fund the agency to do so."
+    result = compile_component(
+        component(item("R1", 1, text, excerpts=[("DfE should fund the agency to do so.", "ask")]), item("R2", 2, text))
+    )
+    assert result.drafts[0].title == "DfE should fund the MHRA to publish inspection dates a year ahead"

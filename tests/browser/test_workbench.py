@@ -114,7 +114,7 @@ def test_a_tag_and_reviewed_in_one_save_then_a_refusal_keeps_what_was_typed(page
     page.locator("#id_excerpts-0-text").fill(PASSAGE)
     page.locator("#id_move_to").select_option("reviewed")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("tag at least one component before marking it reviewed").wait_for()
+    page.get_by_text("tag at least one component before finishing your review").wait_for()
     shot(page, "14-reviewed-refused")
     assert page.locator("#id_excerpts-0-text").input_value() == PASSAGE
     assert page.locator("#id_move_to").input_value() == "reviewed"

@@ -22,7 +22,7 @@ import logging
 from functools import partial
 
 from celery import current_app
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -45,21 +45,44 @@ def _claimable(now: dt.datetime):
 def enqueue(task_name: str, **kwargs) -> OutboxTask:
     """Record ``task_name(**kwargs)`` now, claimed by this process; publish it after the current transaction
     commits."""
-    now = timezone.now()
-    row = OutboxTask.objects.create(task_name=task_name, kwargs=kwargs, claimed_until=now + LEASE, attempts=1)
-    transaction.on_commit(partial(_dispatch_enqueued, row))
-    return row
+    return enqueue_many([(task_name, kwargs)])[0]
 
 
-def _dispatch_enqueued(row: OutboxTask) -> bool:
-    """The on-commit publish of a row this process enqueued (and so holds the lease of)."""
+def enqueue_many(tasks: list[tuple[str, dict]]) -> list[OutboxTask]:
+    """As ``enqueue`` for several tasks (name, keyword arguments): one INSERT for all of them, and after the
+    commit one UPDATE marking those published (a submit queues its receipt and its analysis this way)."""
+    claimed_until = timezone.now() + LEASE
+    rows = [
+        OutboxTask(task_name=name, kwargs=kwargs, claimed_until=claimed_until, attempts=1) for name, kwargs in tasks
+    ]
+    if len(rows) > 1 and connection.features.can_return_rows_from_bulk_insert:
+        rows = OutboxTask.objects.bulk_create(rows)
+    else:
+        for row in rows:
+            row.save(force_insert=True)
+    transaction.on_commit(partial(_dispatch_enqueued, rows))
+    return rows
+
+
+def _dispatch_enqueued(rows: list[OutboxTask]) -> int:
+    """The on-commit publish of rows this process enqueued together (and so holds the lease of). Returns how
+    many went out."""
     now = timezone.now()
-    if row.claimed_until - now < LEASE / 2:
-        # A long transaction: renew the lease before publishing, unless a sweeper has taken the row.
-        renewed = OutboxTask.objects.filter(pk=row.pk, dispatched_at__isnull=True, claimed_until=row.claimed_until)
-        if not renewed.update(claimed_until=now + LEASE):
-            return False
-    return _publish(row)
+    claimed_until = rows[0].claimed_until
+    if claimed_until - now < LEASE / 2:
+        # A long transaction: renew each lease before publishing, unless a sweeper has taken that row (rare:
+        # one statement a row).
+        rows = [
+            row
+            for row in rows
+            if OutboxTask.objects.filter(pk=row.pk, dispatched_at__isnull=True, claimed_until=claimed_until).update(
+                claimed_until=now + LEASE
+            )
+        ]
+    sent = [row.pk for row in rows if _send(row)]
+    if sent:
+        OutboxTask.objects.filter(pk__in=sent).update(dispatched_at=timezone.now(), claimed_until=None)
+    return len(sent)
 
 
 def dispatch(pk: int, row: OutboxTask | None = None) -> bool:
@@ -81,14 +104,20 @@ def dispatch(pk: int, row: OutboxTask | None = None) -> bool:
 
 def _publish(row: OutboxTask) -> bool:
     """Hand a claimed row to the broker, then mark it dispatched (or release it for the sweeper)."""
-    pk = row.pk
+    if not _send(row):
+        return False
+    OutboxTask.objects.filter(pk=row.pk).update(dispatched_at=timezone.now(), claimed_until=None)
+    return True
+
+
+def _send(row: OutboxTask) -> bool:
+    """Hand a claimed row to the broker; if it refuses, release the row for the sweeper and say so."""
     try:
         current_app.tasks[row.task_name].apply_async(kwargs=row.kwargs)
     except Exception as exc:  # the broker's errors come from several libraries (kombu, redis, OSError)
-        log.warning("Outbox %s: could not publish %s, will retry: %s", pk, row.task_name, exc)
-        OutboxTask.objects.filter(pk=pk).update(claimed_until=None, last_error=str(exc)[:500])
+        log.warning("Outbox %s: could not publish %s, will retry: %s", row.pk, row.task_name, exc)
+        OutboxTask.objects.filter(pk=row.pk).update(claimed_until=None, last_error=str(exc)[:500])
         return False
-    OutboxTask.objects.filter(pk=pk).update(dispatched_at=timezone.now(), claimed_until=None)
     return True
 
 

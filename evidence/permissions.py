@@ -23,7 +23,7 @@ def submission_for_user(user, public_id) -> Submission:
     if not user.is_authenticated:
         raise Http404("No such response.")
     return get_object_or_404(
-        Submission.objects.select_related("consultation", "organisation"),
+        Submission.objects.without_search().select_related("consultation", "organisation"),
         public_id=public_id,
         organisation__members__user=user,
     )

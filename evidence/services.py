@@ -27,6 +27,7 @@ from .models import (
     SubmissionVersion,
     confidentiality_errors,
 )
+from .models.submissions import SEARCH_FIELDS
 from .uploads import inspect_upload
 
 
@@ -53,13 +54,13 @@ def ensure_editable(submission: Submission, now: dt.datetime | None = None) -> N
 def _locked(pk: int) -> Submission:
     """The submission row, locked until the transaction ends. Only that row: a FOR UPDATE over the join
     would also lock the consultation on PostgreSQL and serialise every draft save with every submit."""
-    return Submission.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=pk)
+    return Submission.objects.without_search().select_for_update(of=("self",)).select_related("consultation").get(pk=pk)
 
 
 def _locked_for(user, public_id) -> Submission:
     """As ``_locked``, found by its public id and only if it is the user's organisation's response (else
     Submission.DoesNotExist): the web journey's ownership check and the lock in one statement."""
-    rows = Submission.objects.select_for_update(of=("self",)).select_related("consultation")
+    rows = Submission.objects.without_search().select_for_update(of=("self",)).select_related("consultation")
     return rows.get(public_id=public_id, organisation__members__user=user)
 
 
@@ -441,7 +442,9 @@ def _take_reference_number(consultation_id: int) -> int:
 
 
 @transaction.atomic
-def submission_submit(*, submission: Submission, by, now: dt.datetime | None = None, site_url: str = "") -> Submission:
+def submission_submit(
+    *, submission: Submission | None = None, by, now: dt.datetime | None = None, site_url: str = "", public_id=None
+) -> Submission:
     """Submit (or re-submit an amended) response: reference, version snapshot, receipt.
 
     Idempotent: submitting an unchanged submitted response returns it as it is, so a double click, a
@@ -451,15 +454,22 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     response's own row is locked; the consultation's row (the reference counter) is locked last, for the
     counter's UPDATE, the response's UPDATE, its history and version INSERTs, and the commit. An amended
     response keeps its reference and never locks the consultation.
+
+    ``public_id`` instead of ``submission``: the response of that id if it belongs to ``by``'s organisation
+    (else Submission.DoesNotExist), checked as it is locked, so a submit from the web reads it once.
     """
     now = now or timezone.now()
     # Only the response's row is locked (FOR UPDATE OF): its consultation and organisation are read in
     # the same statement without locking them.
-    submission = (
-        Submission.objects.select_for_update(of=("self",))
+    rows = (
+        Submission.objects.without_search()
+        .select_for_update(of=("self",))
         .select_related("consultation", "organisation")
-        .get(pk=submission.pk)
     )
+    if submission is not None:
+        submission = rows.get(pk=submission.pk)
+    else:
+        submission = rows.get(public_id=public_id, organisation__members__user=by)
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
         return submission
     ensure_editable(submission, now)
@@ -470,10 +480,15 @@ def submission_submit(*, submission: Submission, by, now: dt.datetime | None = N
     # Queued first: the receipt and indexing need no reference, and the consultation's lock comes last.
     # ``site_url``: where the submitter reached the site (for the receipt's link when MMIP_SITE_URL is unset).
     receipt = {"site_url": site_url} if site_url else {}
-    outbox.enqueue(
-        "evidence.tasks.send_receipt", submission_id=submission.pk, version=submission.version + 1, **receipt
+    outbox.enqueue_many(
+        [
+            (
+                "evidence.tasks.send_receipt",
+                {"submission_id": submission.pk, "version": submission.version + 1, **receipt},
+            ),
+            ("evidence.tasks.submission_submitted", {"submission_id": submission.pk}),
+        ]
     )
-    outbox.enqueue("evidence.tasks.submission_submitted", submission_id=submission.pk)
     record_submission(submission=submission, consultation=submission.consultation, by=by, when=now, answers=answers)
     return submission
 
@@ -491,8 +506,9 @@ def record_submission(
     submission.has_unsubmitted_changes = False
     # The submitter's fields were validated as they were saved; the consultation's row lock makes the
     # reference unique, and the database's constraints stay as the backstop.
-    related = [f.name for f in Submission._meta.fields if f.is_relation]  # rows already read
-    submission.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
+    # Neither the search fields, left unread (``without_search``), nor the rows already read are checked.
+    related = [f.name for f in Submission._meta.fields if f.is_relation]
+    submission.full_clean(exclude=[*related, *SEARCH_FIELDS], validate_unique=False, validate_constraints=False)
     content = snapshot(submission, answers=answers)
     # Only the columns a submit changes: the response's texts and its search document and vector (the
     # largest values of the row, parsed again by PostgreSQL if sent back) stay as they are.

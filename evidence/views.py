@@ -488,13 +488,15 @@ def check_answers(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: HttpRequest, public_id) -> HttpResponse:
-    submission = submission_for_user(request.user, public_id)
+    # The ownership check and the submit's row lock are one statement: someone else's response is a 404.
     try:
-        submission = services.submission_submit(submission=submission, by=request.user, site_url=site_url(request))
+        submission = services.submission_submit(public_id=public_id, by=request.user, site_url=site_url(request))
+    except Submission.DoesNotExist:
+        raise Http404("No such response.") from None
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("evidence:check_answers", public_id=submission.public_id)
+        return redirect("evidence:check_answers", public_id=public_id)
     return redirect("evidence:confirmation", public_id=submission.public_id)
 
 

@@ -277,7 +277,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME") or str(
 
 # --- Auth (django-allauth) ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "evidence.backends.PermissionsInOneQueryBackend",
+    # allauth's sign-in; the signed-in user read with their permissions in one statement (evidence/backends.py).
+    "evidence.backends.AuthenticationBackend",
+    # Only for sessions signed in before the line above: a session names the backend that signed it in.
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Argon2id first, as Django's documentation recommends: memory-hard, and about a quarter of the CPU time

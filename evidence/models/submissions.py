@@ -35,6 +35,14 @@ class SubmissionQuerySet(models.QuerySet):
     def awaiting_triage(self):
         return self.submitted().filter(review_state=Submission.ReviewState.NEW)
 
+    def without_search(self):
+        """Without the search document and vector: the row's largest values (a response's attachments' text
+        can run to megabytes), which the submitter's pages and saves never use."""
+        return self.defer(*SEARCH_FIELDS)
+
+
+SEARCH_FIELDS = ("search_document", "search_vector")
+
 
 def confidentiality_errors(*, confidentiality: str, reason: str, consent: bool) -> dict[str, str]:
     """What is wrong with a confidentiality choice, by field (empty when it is a clear choice). The site's

@@ -141,3 +141,69 @@ def test_a_long_transaction_renews_the_lease_unless_a_sweeper_took_the_row(
     assert publish.call_count == 2
     taken.refresh_from_db()
     assert taken.attempts == 2  # its process's claim, then the sweeper's
+
+
+def test_tasks_enqueued_together_are_one_insert_and_one_update_after_commit(
+    django_capture_on_commit_callbacks, django_assert_num_queries, mocker
+):
+    """A submit queues its receipt and its analysis together: one INSERT, and after the commit one UPDATE."""
+    publish = mocker.patch("celery.app.task.Task.apply_async")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with django_assert_num_queries(1):
+            rows = outbox.enqueue_many(
+                [
+                    ("evidence.tasks.send_receipt", {"submission_id": 1, "version": 1}),
+                    ("evidence.tasks.outbox_sweep", {}),
+                ]
+            )
+    assert all(row.pk for row in rows)
+    with django_assert_num_queries(1):
+        for callback in callbacks:
+            callback()
+    assert publish.call_count == 2
+    assert OutboxTask.objects.filter(dispatched_at__isnull=False, claimed_until=None).count() == 2
+
+
+def test_a_broker_refusing_one_of_a_batch_leaves_only_that_row_for_the_sweeper(
+    django_capture_on_commit_callbacks, mocker
+):
+    calls = []
+
+    def publish(kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise ConnectionError("Redis is down")
+
+    mocker.patch("celery.app.task.Task.apply_async", side_effect=lambda kwargs: publish(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        refused, sent = outbox.enqueue_many(
+            [("evidence.tasks.send_receipt", {"submission_id": 1, "version": 1}), ("evidence.tasks.outbox_sweep", {})]
+        )
+    refused.refresh_from_db()
+    sent.refresh_from_db()
+    assert refused.dispatched_at is None and refused.claimed_until is None and "Redis is down" in refused.last_error
+    assert sent.dispatched_at is not None
+    publish_again = mocker.patch("celery.app.task.Task.apply_async")
+    assert outbox.sweep(grace=dt.timedelta(0)) == (1, 0)
+    publish_again.assert_called_once_with(kwargs={"submission_id": 1, "version": 1})
+
+
+def test_a_long_transaction_renews_only_the_leases_of_a_batch_still_its_own(
+    django_capture_on_commit_callbacks, mocker, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    publish = mocker.patch("celery.app.task.Task.apply_async")
+    with django_capture_on_commit_callbacks(execute=False) as late:
+        kept, taken = outbox.enqueue_many(
+            [("evidence.tasks.send_receipt", {"submission_id": 1, "version": 1}), ("evidence.tasks.outbox_sweep", {})]
+        )
+    # The lease expires before the commit; a sweeper takes one row meanwhile (claims it), not the other.
+    time_machine.shift(outbox.LEASE * 1.25)
+    OutboxTask.objects.filter(pk=taken.pk).update(claimed_until=timezone.now() + outbox.LEASE)
+    OutboxTask.objects.filter(pk=kept.pk).update(claimed_until=kept.claimed_until)
+    for callback in late:
+        callback()
+    publish.assert_called_once_with(kwargs={"submission_id": 1, "version": 1})
+    kept.refresh_from_db()
+    taken.refresh_from_db()
+    assert kept.dispatched_at is not None and taken.dispatched_at is None

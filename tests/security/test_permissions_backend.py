@@ -40,3 +40,35 @@ def test_a_pages_permission_checks_cost_one_query(lead, django_assert_num_querie
         assert user.has_perm("evidence.lead_consultation")
         assert user.has_perm("evidence.view_confidential")
         assert not user.has_perm("evidence.no_such_permission")
+
+
+def test_the_signed_in_user_comes_with_django_s_permissions(people, django_assert_num_queries):
+    """Read for a session, a user carries exactly ModelBackend's permissions; on PostgreSQL in the same
+    statement as the user's row, so asking costs nothing more."""
+    from django.db import connection
+
+    from evidence.backends import AuthenticationBackend
+
+    for person in people:
+        expected = ModelBackend().get_all_permissions(_fresh(person))
+        with django_assert_num_queries(1):
+            user = AuthenticationBackend().get_user(person.pk)
+        if user is None:  # an inactive account signs nobody in
+            assert not person.is_active
+            continue
+        asked = 1 if user.is_superuser or connection.vendor != "postgresql" else 0
+        with django_assert_num_queries(asked):
+            assert user.get_all_permissions() == expected, person.username
+            assert user.has_perm("evidence.lead_consultation") == ("evidence.lead_consultation" in expected)
+
+
+def test_a_wrong_password_is_checked_once_not_once_per_backend(submitter, mocker, rf):
+    from django.contrib.auth import authenticate
+    from django.contrib.auth.hashers import check_password
+
+    submitter.set_password("right horse battery")
+    submitter.save()
+    checks = mocker.patch("django.contrib.auth.base_user.check_password", side_effect=check_password)
+    assert authenticate(rf.get("/"), email=submitter.email, password="wrong") is None
+    assert checks.call_count == 1
+    assert authenticate(rf.get("/"), email=submitter.email, password="right horse battery") == submitter

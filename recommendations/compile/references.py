@@ -1,8 +1,9 @@
 """References back: words in an ask that point to something the respondent said before it ("that strategy",
 "the fund", "it should also …", "to do so"). A draft's title must stand alone, so the compilation prefers a
-wording without them (asks.group_asks) and, where the only wording has one, reads it from the sentences
-before it in the same answer (synthesis.resolve_context). ``unresolved`` names what is left; the quality
-bench counts titles that still have one."""
+wording without them (asks.leans_on_context, in group_asks) and, where the only wording has one, reads what it
+refers to from the sentences before it in the same answer (resolve_references here, the rest in
+synthesis.resolve_context). ``unresolved`` names what is left; the quality bench counts titles that still have
+one."""
 
 from __future__ import annotations
 
@@ -72,3 +73,58 @@ def unresolved(title: str, source: str = "") -> list[str]:
     if source and PRONOUN_SUBJECT.match(source.strip()) and not re.search(r"\bshould\b", title):
         found.append(source.strip().split()[0])
     return found
+
+
+# A proper name ending in the noun: "The Life Sciences Innovative Manufacturing Fund", "the British Industrial
+# Competitiveness Scheme" (capitalised words, "and"/"for"/"of" between them).
+def _names_ending(noun: str) -> re.Pattern:
+    return re.compile(
+        rf"\b(?P<name>(?:[A-Z][\w&'’-]*\s+(?:(?:and|for|of|&)\s+)?){{1,6}}{re.escape(noun[:1].upper() + noun[1:])})\b"
+    )
+
+
+def _introduced(noun: str) -> re.Pattern:
+    """ "a national strategy for shortages": an indefinite noun phrase that introduces the thing, with up to
+    three words before the noun and a short "for/of/on …" after it."""
+    return re.compile(
+        rf"\b(?:a|an)\s+(?P<mods>(?:[\w-]+\s+){{0,3}}?){re.escape(noun)}\b"
+        rf"(?P<post>\s+(?:for|of|on)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+(?=\s*[,.;:]|\s*$))?",
+        re.I,
+    )
+
+
+def resolve_references(sentence: str, before: list[str]) -> str:
+    """A reference back read from the sentences before it in the same answer (nearest first): "the fund" or
+    "that fund" where one of them names it ("The Life Sciences Innovative Manufacturing Fund has …") becomes
+    "the Life Sciences Innovative Manufacturing Fund"; "that strategy" where one introduces it ("We support a
+    national strategy for shortages") becomes "the national strategy for shortages". A sentence that names two
+    different things of that kind leaves the reference as written: which one is meant is not certain."""
+
+    def found(noun: str, demonstrative: bool) -> str | None:
+        for earlier in reversed(before):
+            names = {m.group("name").strip() for m in _names_ending(noun).finditer(earlier)}
+            names = {re.sub(r"^(?:The|A|An|Its|Our|This|That)\s+", "", n) for n in names}
+            names = {n for n in names if len(n.split()) > 1}
+            if len(names) == 1:
+                return "the " + names.pop()
+            if names:
+                return None
+            if demonstrative:
+                intros = {
+                    " ".join(f"{m.group('mods')}{noun}{m.group('post') or ''}".split())
+                    for m in _introduced(noun).finditer(earlier)
+                }
+                if len(intros) == 1:
+                    return "the " + intros.pop()
+                if intros:
+                    return None
+        return None
+
+    def replace(m: re.Match) -> str:
+        demonstrative = m.group("det").lower() != "the"
+        if not demonstrative and re.match(r"\s+(?:for|of|on)\b", sentence[m.end() :]):
+            return m.group(0)  # "the fund for small sites" says which fund
+        return found(m.group("noun").lower(), demonstrative) or m.group(0)
+
+    pattern = re.compile(rf"\b(?P<det>the|that|this)\s+(?P<noun>{'|'.join(INSTRUMENTS)})\b", re.I)
+    return pattern.sub(replace, sentence)

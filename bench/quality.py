@@ -8,7 +8,8 @@ compiled, and measured against the labels.
 Goals (issue 12): titles that are labelled asks 100% (both passes); dissenting passages shown as dissent
 ≥ 90% when coded (also reported with suggestions only); dissenting passages used as support or titles 0 when
 coded (also reported with suggestions only, where a wrong stance suggestion a reviewer accepted can cause
-it); theme labels that are term lists 0 (both passes).
+it); theme labels that are term lists 0 (both passes). Also counted: drafts whose actor is not who their
+title says should act, and titles that still lean on the respondent's context (compile/references.py).
 With --json the last line is one JSON object with the figures. Runs on a throwaway SQLite database with
 Celery eager (no services needed).
 """
@@ -57,6 +58,7 @@ from django.core.management import call_command  # noqa: E402
 from evidence import corpus as corpus_loader  # noqa: E402
 from evidence.language import passage_asks, read_stance  # noqa: E402
 from recommendations import services  # noqa: E402
+from recommendations.compile.references import unresolved  # noqa: E402
 from recommendations.models import CompilationRun, ComponentResult, Recommendation  # noqa: E402
 
 
@@ -71,6 +73,17 @@ def norm(text: str) -> str:
 def same(a: str, b: str) -> bool:
     a, b = norm(a), norm(b)
     return bool(a and b) and (a in b or b in a)
+
+
+def title_actor(title: str) -> str:
+    """Who the title says should act ("The Office for Life Sciences should …"), "" for an imperative."""
+    m = re.match(r"^(?P<who>.+?) should ", title)
+    return m.group("who") if m else ""
+
+
+def same_actor(a: str, b: str) -> bool:
+    strip = lambda s: re.sub(r"^the\s+", "", s.strip(), flags=re.I).casefold()  # noqa: E731
+    return strip(a) == strip(b)
 
 
 def term_list(label: str) -> bool:
@@ -134,6 +147,7 @@ def measure(outcome: dict) -> dict:
     misused = []
     shown = set()
     purity_num = purity_den = 0
+    actor_disagrees, context_titles = [], []
     for rec in recs:
         source = rec.basis.get("source", {})
         passage = passages.get(pid.get(source.get("reference"), ""), {})
@@ -150,6 +164,11 @@ def measure(outcome: dict) -> dict:
                 misused.append((pid.get(ref), component, "support"))
         if (pid.get(source.get("reference")), component) in dissenting:
             misused.append((pid.get(source.get("reference")), component, "title"))
+        if not same_actor(title_actor(rec.title), rec.actor):
+            actor_disagrees.append(rec)
+        leaning = unresolved(rec.title, source.get("text", ""))
+        if leaning:
+            context_titles.append((rec, leaning))
         groups = Counter(passages[pid[r]].get("ask_group") for r in rec.basis.get("references", []) if r in pid)
         groups.pop(None, None)
         if groups:
@@ -187,6 +206,8 @@ def measure(outcome: dict) -> dict:
         "with_timescale": sum(1 for r in recs if r.timescale),
         "contested": sum(1 for r in recs if r.contested),
         "gathered": gathered,
+        "actor_disagrees": actor_disagrees,
+        "context_titles": context_titles,
     }
 
 
@@ -215,6 +236,10 @@ result = {
     "drafts_with_actor_coded": coded["with_actor"],
     "drafts_with_timescale_coded": coded["with_timescale"],
     "contested_coded": coded["contested"],
+    "actor_disagrees_with_title_coded": len(coded["actor_disagrees"]),
+    "actor_disagrees_with_title_suggested": len(suggested["actor_disagrees"]),
+    "titles_leaning_on_context_coded": len(coded["context_titles"]),
+    "titles_leaning_on_context_suggested": len(suggested["context_titles"]),
     "seconds": round(time.perf_counter() - started, 1),
 }
 
@@ -236,6 +261,10 @@ for name, f in figures.items():
     for rec, ok in f["titles"]:
         if not ok:
             log(f"  title not a labelled ask: {rec.title!r} ← {rec.basis.get('source', {}).get('text')!r}")
+    for rec in f["actor_disagrees"]:
+        log(f"  actor {rec.actor or 'needs lead input'!r} is not who the title names: {rec.title!r}")
+    for rec, leaning in f["context_titles"]:
+        log(f"  title leans on its context ({', '.join(leaning)}): {rec.title!r}")
     for p, c, how in f["misused"]:
         log(f"  dissenting passage {p} ({c}) used as {how}")
     if f["not_shown"]:
@@ -256,6 +285,7 @@ if args.print_pack:
         for rec in [x for x in outcome["recs"] if x.component_id == r.component_id]:
             log(f"\n  {rec.number}. {rec.title}{'  [CONTESTED]' if rec.contested else ''}")
             log(f"     actor: {rec.actor or 'needs lead input'}; timescale: {rec.timescale or 'needs lead input'}")
+            log(f"     from: {rec.basis.get('source', {}).get('text', '')}")
             log(f"     objective: {rec.objective}")
             for s in rec.rationale:
                 log(f"     - {s['text']} {s.get('references', [])[:6]}")

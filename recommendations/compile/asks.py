@@ -39,6 +39,7 @@ from evidence.language import (
 )
 
 from .data import ActorInfo, EvidenceItem
+from .references import unresolved
 
 CODED, PROPOSAL, DETECTED = "coded", "proposal", "detected"
 WEIGHT = {CODED: 1.0, PROPOSAL: 1.0, DETECTED: 0.5}
@@ -348,19 +349,11 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
     return rank(groups)
 
 
-# Words that point back to something the respondent said before ("the agency to do so", "in that strategy",
-# "its requirements"): an ask worded so cannot stand alone as a title where another wording can.
-LEANS_ON_CONTEXT = re.compile(
-    r"\b(?:to do so|do the same|(?:that|this|these|those|such) (?:strategy|scheme|fund|plan|service|programme|"
-    r"review|list|approach|body|requirements?|recommendations?|measures?|changes?)|the same|the agency|the scheme|"
-    r"^(?:it|they|this|that|these|those)\b)|^[^,]{0,40}\b(?:its|their)\b",
-    re.I,
-)
-
-
 def leans_on_context(text: str) -> bool:
-    action = imperative(text)[0]
-    return bool(LEANS_ON_CONTEXT.search(action))
+    """The ask points back to something the respondent said before ("the agency to do so", "in that
+    strategy", "It should also …"): worded so it cannot stand alone as a title where another wording can
+    (references.unresolved says which words)."""
+    return bool(unresolved(imperative(text)[0], text))
 
 
 def rank(groups: list[AskGroup]) -> list[AskGroup]:
@@ -433,9 +426,11 @@ ESSENTIAL_TO = re.compile(
     r"^it is (?:essential|vital|critical|crucial|important|imperative|time) to\s+(?P<rest>.+)$", re.I
 )
 THERE = re.compile(r"^(?:there|this)\s+(?:should|must|needs to|ought to)\s+be\s+(?P<rest>.+)$", re.I)
-# A need or a priority stated as the ask: "There is a need for X", "What is needed is X", "X is what the
+# A need or a priority stated as the ask: "There is a need (or a case) for X", "What is needed is X", "X is what the
 # sector needs", "X must be a priority", "X would be the single most useful step": the title is X.
-NEED = re.compile(r"^(?:there is|there's) (?:an? )?(?:\w+ )?need (?:for|to)\s+(?P<rest>.+)$", re.I)
+NEED = re.compile(
+    r"^(?:there is|there's) (?:an? )?(?:\w+ )?(?:need (?:for|to)|case for)\s+(?P<rest>.+)$", re.I
+)  # "There is a strong case for reserving X" reads as "Reserve X"
 WHAT_NEEDED = re.compile(r"^what (?:is|are) (?:\w+ )?needed (?:is|are)\s+(?P<rest>.+)$", re.I)
 NOMINAL = re.compile(
     r"^(?P<rest>.+?),?\s+(?:is what\b|(?:must|should|needs to|has to) be (?:a|the|an) (?:\w+ )?priority\b|"
@@ -561,6 +556,21 @@ def _names_body(subject: str) -> bool:
     )
 
 
+def _one_body(name: str) -> bool:
+    """The words name one body of the catalogue ("the Department for Business and Trade"), not several."""
+    return any(re.fullmatch(rf"(?:the\s+)?{re.escape(n)}", name.strip(), re.I) for n in _BODIES)
+
+
+def named_actor(sentence: str, actors: tuple[ActorInfo, ...]) -> str:
+    """The catalogue's label for the body a sentence names as the one to act, as its title reads it ("We urge
+    DHSC to fund …": DHSC; "… funded by UKRI": UKRI), or "" where it names none so, or only as the owner
+    or partner of something ("the MHRA's funding", "with industry", "agreed with the Welsh Government")."""
+    who = recommendation_title(sentence, "", actors)[2]
+    labels = {a.label for a in actors}
+    parts = [re.sub(r"^the\s+", "", p, flags=re.I) for p in re.split(r"\s*,\s*|\s+and\s+", who) if p]
+    return who if parts and (who in labels or all(actor_of([p], actors) for p in parts)) else ""
+
+
 def _plural(subject: str) -> bool:
     words = tokens(subject)
     head = words[-1] if words else ""
@@ -670,10 +680,13 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
     return _finish(text), actor
 
 
-def recommendation_title(sentence: str, actor: str = "", actors: tuple[ActorInfo, ...] = ()) -> tuple[str, str]:
-    """A draft's title and its action: who should act, where the evidence names them ("NHS England should fund
-    …", "The NHS should pay for them"), else the action alone in the imperative ("Cap the rebate rate …").
-    The actor is the body the sentence names (as the catalogue labels it), else ``actor`` (the draft's)."""
+def recommendation_title(sentence: str, actor: str = "", actors: tuple[ActorInfo, ...] = ()) -> tuple[str, str, str]:
+    """A draft's title, its action and who the title says should act: where the evidence names them ("NHS
+    England should fund …", "The NHS should pay for them"), else the action alone in the imperative ("Cap the
+    rebate rate …") and no actor. The actor is the body the sentence names as the one to act (as the
+    catalogue labels it), else ``actor`` (a body another wording of the ask names so), unless the action names
+    that body only as the owner of something ("Protect the MHRA's funding"). The draft's actor field is the
+    third value, so it always agrees with the title."""
     bodies = tuple(n for a in actors for n in a.names)
     action, named = imperative(sentence, bodies)
     funded = re.search(
@@ -695,7 +708,7 @@ def recommendation_title(sentence: str, actor: str = "", actors: tuple[ActorInfo
         named = named or funded.group("agent")
     who = ""
     if named:
-        who = actor_of([named], actors) if _names_body(named) and " and " not in named else named
+        who = actor_of([named], actors) if _one_body(named) else named  # "Ofgem and DESNZ" stays as written
         who = re.sub(r"^the\s+(?=[A-Z]{2,}\b)", "", who.strip())  # "the MHRA" → "MHRA"; "the Treasury" stays
     if (
         not who
@@ -707,10 +720,10 @@ def recommendation_title(sentence: str, actor: str = "", actors: tuple[ActorInfo
             for n in (a.label, *a.names)
         )
     ):
-        return action, action  # "Protect the MHRA's funding": the body is whose it is, not who acts
+        return action, action, ""  # "Protect the MHRA's funding": the body is whose it is, not who acts
     who = who or actor
     if not who:
-        return action, action
+        return action, action, ""
     for a in actors:  # "the regulator" said of MHRA when MHRA acts: "MHRA should provide clearer guidance"
         if a.label == who:
             for n in a.names:
@@ -723,7 +736,8 @@ def recommendation_title(sentence: str, actor: str = "", actors: tuple[ActorInfo
         who = "the " + who  # "The Office for Life Sciences should …"; "DHSC should …"
     first, _, rest = action.partition(" ")
     verb = first if first.isupper() and len(first) > 1 else first.lower()
-    return _upper_first(f"{who} should {verb} {rest}".strip()), action
+    field = _upper_first(re.sub(r"^the\s+", "", who.strip(), flags=re.I))  # "the Government" → "Government"
+    return _upper_first(f"{who} should {verb} {rest}".strip()), action, field
 
 
 def _base_after_and(m: re.Match) -> str:

@@ -16,20 +16,22 @@ from .asks import (
     AskGroup,
     _features,
     action_lemmas,
-    actor_of,
     imperative,
+    named_actor,
     recommendation_title,
     similar,
     timescale_of,
 )
 from .data import NEEDS_INPUT, ComponentInput, Criterion, Draft, EvidenceBase, Figure, Origin, Statement
 from .figures import data_statement
+from .references import DO_SO, resolve_references
 from .stance import Position, contested, describe, shorten
 
 MAX_DRAFTS = 5
 MIN_ORGANISATIONS = 2  # a group needs this many organisations to be drafted, unless it is the component's best
 DISSENT_MATCH = 0.05  # topical similarity (_dissent_scores) at which an objection is about a draft's ask (tuned on
 # the training corpus: objections about an ask score 0.05–0.2, unrelated ones below 0.04)
+MAX_READ = 30  # other wordings read for who should act, where the chosen one names nobody
 CONTESTED_OVERLAP = 3  # lemmas (beyond the words every ask shares) it must share to make the draft contested
 
 
@@ -208,32 +210,61 @@ def assign_dissent(
     ]
 
 
-DO_SO = re.compile(r"\bto (?:do so|do this|do that|do the same)\b", re.I)
+PRONOUN = re.compile(
+    r"^(?P<pronoun>it|they)\s+(?=(?:[a-z]+ly\s+|also\s+|then\s+)?(?:should|must|needs? to|ought to)\b)", re.I
+)
 
 
-def resolve_do_so(group: AskGroup, positions: list[Position], bodies: tuple[str, ...]) -> str:
-    """An ask that says only "… to do so" ("DHSC should fund the agency to do so") refers to the sentence
-    before it in the same answer; the title reads that action in its place ("… to clear its backlog")."""
-    sentence = group.wording.text
-    if not DO_SO.search(sentence):
-        return sentence
+def _in_answer(group: AskGroup, positions: list[Position]) -> list[str] | None:
+    """The sentences before the group's wording in the answer (or run of coded excerpts) it came from."""
+    sentence = " ".join(group.wording.text.split())
     for p in positions:
         if p.item.reference != group.wording.reference:
             continue
         runs = [sentences(t.text) for t in (*p.item.texts, *p.item.proposals) if t.kind != "excerpt"]
         runs.append([t.text for t in p.item.texts if t.kind == "excerpt"])  # excerpts, in the order coded
         for said in runs:
-            for before, this in zip(said, said[1:], strict=False):
-                if " ".join(this.split()) == " ".join(sentence.split()) and ask_cue(before):
-                    action, named = imperative(before, bodies)
-                    found = DO_SO.search(sentence.rstrip(". "))
-                    if found:
-                        head, tail = sentence.rstrip(". ")[: found.start()], sentence.rstrip(". ")[found.end() :]
-                        if named:  # "fund the agency to do so", the agency being the body the sentence before names
-                            who = re.sub(r"^The\b", "the", named)
-                            head = re.sub(r"\bthe (?:agency|regulator|body|authority|department)\b", who, head, count=1)
-                        return f"{head}to {action[:1].lower()}{action[1:]}{tail}."
-    return sentence
+            for n, this in enumerate(said):
+                if " ".join(this.split()) == sentence:
+                    return said[:n]
+    return None
+
+
+def resolve_context(group: AskGroup, positions: list[Position], bodies: tuple[str, ...]) -> str:
+    """The group's wording with what it refers back to read from the sentences before it in the same answer,
+    where that can be done reliably; otherwise as written. ``group_asks`` has already preferred a wording
+    that stands alone, so this serves a group whose only wording leans on its context:
+    - "… to do so" takes the action of the ask just before ("DHSC should fund the agency to do so" after
+      "The MHRA must clear its backlog …" → "DHSC should fund the MHRA to clear its backlog …");
+    - a pronoun subject takes the body the ask just before names as the one to act ("It should also publish
+      X" after "The MHRA should agree Y" → "The MHRA should also publish X"; "it" one body, "they" several);
+    - "the fund", "that strategy" take the name or description an earlier sentence gives
+      (references.resolve_references)."""
+    sentence = group.wording.text
+    before = _in_answer(group, positions)
+    if not before:
+        return sentence
+    previous = before[-1]
+    found = DO_SO.search(sentence.rstrip(". "))
+    if found and ask_cue(previous):
+        action, named = imperative(previous, bodies)
+        head, tail = sentence.rstrip(". ")[: found.start()], sentence.rstrip(". ")[found.end() :]
+        if named:  # "fund the agency to do so", the agency being the body the sentence before names
+            who = re.sub(r"^The\b", "the", named)
+            head = re.sub(r"\bthe (?:agency|regulator|body|authority|department)\b", who, head, count=1)
+        sentence = f"{head}to {action[:1].lower()}{action[1:]}{tail}."
+    pronoun = PRONOUN.match(sentence)
+    if pronoun and ask_cue(previous):
+        named = imperative(previous, bodies)[1]
+        # "they": bodies ("Ofgem and DESNZ") or people ("ministers"); "it": one body ("the Office for Life Sciences")
+        several = bool(named) and bool(re.search(r"\s(?:and|,)\s", named) or re.fullmatch(r"[a-z ]+s", named))
+        if named and several == (pronoun.group("pronoun").lower() == "they"):
+            sentence = _upper(named) + " " + sentence[pronoun.end() :]
+    return resolve_references(sentence, before)
+
+
+def _upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def draft(
@@ -247,8 +278,11 @@ def draft(
 ) -> Draft:
     bodies = tuple(n for a in component.actors for n in a.names)
     texts = [group.wording.text, *[a.text for a in group.asks if a is not group.wording]]
-    actor = actor_of(texts, component.actors)
-    title, action = recommendation_title(resolve_do_so(group, positions, bodies), actor, component.actors)
+    # Who acts is read as the title reads it: the body the wording names as the one to act, else the first
+    # that another wording of the ask names so; never a body named only as an owner or a partner.
+    others = dict.fromkeys(a.text for a in [*group.alternatives, *group.asks] if a.text != group.wording.text)
+    borrowed = next((w for t in list(others)[:MAX_READ] if (w := named_actor(t, component.actors))), "")
+    title, action, actor = recommendation_title(resolve_context(group, positions, bodies), borrowed, component.actors)
     when = timescale_of(texts)
     aim, problems = objective(action, group, positions)
     rationale = [_support_statement(group), _rank_statement(group, groups, bodies)]

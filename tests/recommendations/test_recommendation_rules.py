@@ -560,3 +560,110 @@ def test_an_ask_that_says_to_do_so_is_titled_with_the_action_it_refers_to():
         component(item("R1", 1, text, excerpts=[("DfE should fund the agency to do so.", "ask")]), item("R2", 2, text))
     )
     assert result.drafts[0].title == "DfE should fund the MHRA to publish inspection dates a year ahead"
+
+
+# --- Who acts, and titles that stand alone (fresh sentences, in neither corpus) -------------------------------
+
+BODIES = (*TITLE_ACTORS, ActorInfo("DHSC", ("Department of Health and Social Care", "DHSC")))
+
+
+def bodies_component(*items):
+    return ComponentInput("skills", "Skills and talent", tuple(items), (), (), actors=BODIES)
+
+
+@pytest.mark.parametrize(
+    "first, second, title, actor",
+    [
+        (  # several bodies named as the ones to act: the actor is all of them, as the title says
+            "UKRI and DfE should fund a doctoral training centre in bioprocess engineering.",
+            "UKRI and DfE should fund a doctoral training centre in bioprocess engineering for the North.",
+            "UKRI and DfE should fund a doctoral training centre in bioprocess engineering",
+            "UKRI and DfE",
+        ),
+        (  # a body the ask names only as a partner is not who acts
+            "Ministers should publish a ten-year workforce plan for sterile manufacturing.",
+            "A ten-year workforce plan for sterile manufacturing, agreed with DfE and the colleges, would help.",
+            "Ministers should publish a ten-year workforce plan for sterile manufacturing",
+            "Ministers",
+        ),
+        (  # a body named only as the owner of something: who acts comes from another wording of the ask
+            "We recommend that the MHRA's inspection budget is protected from in-year cuts.",
+            "We urge DHSC to protect the MHRA's inspection budget from in-year cuts.",
+            "DHSC should protect the MHRA's inspection budget from in-year cuts",
+            "DHSC",
+        ),
+    ],
+)
+def test_the_drafts_actor_is_who_its_title_says_should_act(first, second, title, actor):
+    ask = [(first, "ask")]
+    result = compile_component(bodies_component(item("R1", 1, first, excerpts=ask), item("R2", 2, second)))
+    draft = result.drafts[0]
+    assert (draft.title, draft.actor) == (title, actor)
+
+
+def test_a_pronoun_subject_is_the_body_the_ask_before_it_names():
+    text = (
+        "NHS England should publish its demand forecast for critical antibiotics every quarter. "
+        "It should also share stock levels with licensed wholesalers every week."
+    )
+    ask = [("It should also share stock levels with licensed wholesalers every week.", "ask")]
+    result = compile_component(bodies_component(item("R1", 1, text, excerpts=ask), item("R2", 2, excerpts=ask)))
+    draft = result.drafts[0]
+    assert draft.title == "NHS England should share stock levels with licensed wholesalers every week"
+    assert draft.actor == "NHS England"
+
+
+@pytest.mark.parametrize(
+    "text, ask, title",
+    [
+        (  # "the fund": the fund an earlier sentence of the answer names
+            "The Sterile Skills Challenge Fund closes to new bids in March 2027. "
+            "DfE should keep the fund open to employers with fewer than 50 staff.",
+            "DfE should keep the fund open to employers with fewer than 50 staff.",
+            "DfE should keep the Sterile Skills Challenge Fund open to employers with fewer than 50 staff",
+        ),
+        (  # "that network": the network an earlier sentence introduces
+            "We support a shared cleanroom network for the North West, open to start-ups. "
+            "UKRI should fund that network for at least ten years.",
+            "UKRI should fund that network for at least ten years.",
+            "UKRI should fund the shared cleanroom network for the North West for at least ten years",
+        ),
+        (  # nothing before says which scheme: kept as written
+            "Our technicians train on the job. DfE should open the scheme to part-time learners.",
+            "DfE should open the scheme to part-time learners.",
+            "DfE should open the scheme to part-time learners",
+        ),
+        (  # two funds named before: which one is meant is not certain, so kept as written
+            "The Clean Air Fund and the Skills Bootcamp Fund both close in 2027. DfE should keep the fund open.",
+            "DfE should keep the fund open.",
+            "DfE should keep the fund open",
+        ),
+    ],
+)
+def test_a_reference_back_is_read_from_the_sentences_before_it_in_the_answer(text, ask, title):
+    result = compile_component(bodies_component(item("R1", 1, text, excerpts=[(ask, "ask")]), item("R2", 2, ask)))
+    assert result.drafts[0].title == title
+
+
+def test_a_wording_that_stands_alone_is_preferred_to_one_that_leans_on_its_context():
+    result = compile_component(
+        bodies_component(
+            item("R1", 1, "DfE should extend the bursary to apprentices in sterile manufacturing."),
+            item(
+                "R2",
+                2,
+                "DfE should extend the Advanced Skills Bursary to apprentices in sterile manufacturing, on the same "
+                "terms as graduates.",
+            ),
+        )
+    )
+    assert result.drafts[0].title == (
+        "DfE should extend the Advanced Skills Bursary to apprentices in sterile manufacturing, on the same terms "
+        "as graduates"
+    )
+
+
+def test_there_is_a_case_for_reads_as_the_action():
+    assert imperative("There is a strong case for extending the bursary to part-time learners.")[0] == (
+        "Extend the bursary to part-time learners"
+    )

@@ -4,11 +4,17 @@ Every task may be delivered more than once (acks_late, the outbox's re-sends), s
 is idempotent and records its result on a database row.
 """
 
+import logging
+
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.contrib.sessions.models import Session
 from django.db import DatabaseError
+from django.utils import timezone
 
 from . import duplicates, extraction, outbox, privacy, receipts, search, suggestions
+
+log = logging.getLogger(__name__)
 
 # Transient failures worth another try: the database, the disk, the network. smtplib's errors and
 # socket timeouts are OSErrors.
@@ -100,3 +106,12 @@ def responses_imported(consultation_id: int, submission_ids: list[int]) -> None:
 def erase_due_personal_data() -> int:
     """Erase respondents' personal data once each consultation's retention period ends (Celery beat, daily)."""
     return len(privacy.erase_due_personal_data())
+
+
+@shared_task(name="evidence.tasks.clear_expired_sessions", soft_time_limit=600, time_limit=660, **RETRY)
+def clear_expired_sessions() -> int:
+    """Delete expired sign-in sessions (Celery beat, daily): Django's ``clearsessions``, so the sessions table
+    read on every signed-in request holds only live ones over a six-month call."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    log.info("Deleted %d expired sessions", deleted)
+    return deleted

@@ -22,6 +22,7 @@ TASK_KINDS = {
     "evidence.tasks.responses_imported": "analysis",
     "evidence.tasks.extract_attachment_text": "analysis",
     "evidence.tasks.erase_due_personal_data": "analysis",
+    "evidence.tasks.clear_expired_sessions": "analysis",
     "recommendations.tasks.run_compilation": "analysis",
     "recommendations.tasks.compile_component": "analysis",
     "recommendations.tasks.assemble_run": "analysis",

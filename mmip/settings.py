@@ -266,6 +266,7 @@ CELERY_BEAT_SCHEDULE = {
     "compilation-watchdog": {"task": "recommendations.tasks.recover_stalled_runs", "schedule": 60.0},
     # Respondents' personal data is erased when each consultation's retention period ends (logged).
     "personal-data-erasure": {"task": "evidence.tasks.erase_due_personal_data", "schedule": crontab(hour=3, minute=15)},
+    "expired-sessions": {"task": "evidence.tasks.clear_expired_sessions", "schedule": crontab(hour=3, minute=45)},
     "dashboard-refresh": {
         "task": "recommendations.tasks.refresh_dashboards",
         "schedule": float(MMIP_DASHBOARD_REFRESH_SECONDS),
@@ -414,6 +415,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions, read with one plain statement on every signed-in request (evidence/sessions.py).
+SESSION_ENGINE = "evidence.sessions"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

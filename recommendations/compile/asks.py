@@ -199,7 +199,7 @@ def _features(text: str) -> list[str]:
     where it has one, and their pairs; the kind of action its verb takes; no timescales, no actors."""
     from lemminflect import getAllLemmas
 
-    text = TIMESCALE.sub(" ", text)
+    text = _split_adverbs(TIMESCALE.sub(" ", text).strip())[1]  # "urgently review X": the action is "review"
     first = tokens(text)[:1]
     action = ACTION_OF.get(verb_lemma(first[0]) or "", "") if first else ""
     text = PHRASES.sub(lambda m: f" {MARK}{CONCEPT_OF[m.group(0).lower()]} ", text)
@@ -441,7 +441,7 @@ TIME = re.compile(r"^it is (?:high |now |long past )?time (?:that )?(?P<rest>.+)
 WH_WORD = re.compile(r"\b(?:what|how|where|which|who|whose)\b", re.I)
 MODAL = re.compile(
     r"^(?P<subject>.+?)\s+(?:should|must|needs to|need to|ought to|has to|have to|will need to|would need)\s+"
-    r"(?:urgently\s+|now\s+|also\s+|quickly\s+|at least\s+)?(?P<rest>.+)$",
+    r"(?:(?:now|also|then|therefore|at least)\s+)?(?P<rest>.+)$",  # words that lean on what came before: dropped
     re.I,
 )
 CUT_AT = re.compile(
@@ -486,8 +486,39 @@ def _base(verb: str) -> str | None:
     return lemma
 
 
+@lru_cache(maxsize=20000)
+def manner_adverb(word: str) -> bool:
+    """An adverb saying how to act ("urgently", "jointly", "rapidly"): it stays with the verb in a title. Not a
+    word that may also be a verb or a noun ("further", "still", "now")."""
+    from lemminflect import getAllLemmas
+
+    found = getAllLemmas(word.lower())
+    return word.lower().endswith("ly") and set(found) == {"ADV"}
+
+
+def _split_adverbs(rest: str) -> tuple[str, str]:
+    """'urgently review X' → ('urgently', 'review X'): the adverbs of manner before a verb, and the rest."""
+    words = rest.split(" ")
+    n = 0
+    while n < len(words) - 1 and manner_adverb(words[n].strip(",")):
+        n += 1
+    return " ".join(words[:n]), " ".join(words[n:])
+
+
 def _from_clause(subject: str, rest: str) -> tuple[str, str | None]:
-    """'<subject> should <rest>' → an imperative, and the actor's words if the subject names one."""
+    """'<subject> should <rest>' → an imperative, and the actor's words if the subject names one; an adverb
+    of manner stays with the verb ("should urgently review X" → "Urgently review X")."""
+    adverbs, rest = _split_adverbs(rest.strip())
+    action, agent = _clause_action(subject, rest)
+    ensure = f"Ensure that {_lower_first(subject.strip())} "
+    if adverbs and action.startswith(ensure):  # "Ensure that the levy urgently covers X"
+        action = f"{ensure}{adverbs.lower()} {action[len(ensure) :]}"
+    elif adverbs:
+        action = f"{_upper_first(adverbs.lower())} {_lower_first(action)}"
+    return action, agent
+
+
+def _clause_action(subject: str, rest: str) -> tuple[str, str | None]:
     subject = re.split(r",\s*(?:and|but)\s+|;\s*", subject.strip())[-1]  # "X is a poor lever, and Y should …"
     rest = re.sub(r",?\s+and\s+(?:should|must|ought to)\s+", " and ", rest.strip())
     considered = re.match(r"^consider(?:ing)?\s+(?P<gerund>\w+ing)\b\s*(?P<tail>.*)$", rest, re.I)
@@ -670,9 +701,10 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
                 and word.lower().endswith("s")
                 and lemma != word.lower()
             ):
-                # "that DfE introduces a levy" → "Introduce a levy"
-                actor = actor or " ".join(parts[:i])
-                text = " ".join([lemma, *parts[i + 1 :]])
+                # "that DfE introduces a levy" → "Introduce a levy"; "that DHSC urgently reviews X" → "Urgently review X"
+                adverbs = 1 if i > 1 and manner_adverb(parts[i - 1]) else 0
+                actor = actor or " ".join(parts[: i - adverbs])
+                text = " ".join([*parts[i - adverbs : i], lemma, *parts[i + 1 :]])
                 text = re.sub(r"\b(and|or) (\w+s)\b", _base_after_and, text)  # "… and lets large employers …"
                 break
         else:
@@ -785,14 +817,28 @@ def _noun_or_verb(rest: str) -> str:
         if len(words) > n and (GOVERNMENT.match(" ".join(words[:n])) or _names_body(" ".join(words[:n]))):
             if words[n].lower() in IMPERATIVE_VERBS:
                 return " ".join(words[n:])
+    adverbs, plain = _split_adverbs(rest)
+    if adverbs and plain.split(" ", 1)[0].lower() != _noun_or_verb(plain).split(" ", 1)[0].lower():
+        adverbs, plain = "", rest  # "jointly funded centres": the adverb is not before a verb
+    if adverbs:
+        return rest  # already a verb, how to do it first: "jointly fund …"
     first = words[0].lower().rstrip(",;:") if words else ""
     if first and verb_lemma(first) == first and first not in {"a", "an", "the", "more", "better", "long-term"}:
         return rest  # already a verb: "rely on inspections …"
+    if first.endswith("ing") and _gerund_noun(first) and len(words) > 1 and words[1] in {"for", "of"}:
+        return "Provide " + _lower_first(rest)  # "funding for smaller sites", "co-funding for …": a thing to provide
     if first.endswith("ing") and verb_lemma(first) and verb_lemma(first) != first:
         return " ".join([verb_lemma(first), *words[1:]])
     if first in IMPERATIVE_VERBS:
         return rest
     return "Provide " + _lower_first(rest)
+
+
+def _gerund_noun(word: str) -> bool:
+    """An -ing word that is also a noun ("funding", "training", "co-funding"), not only a verb ("extending")."""
+    from lemminflect import getAllLemmas
+
+    return "NOUN" in getAllLemmas(word.rsplit("-", 1)[-1])
 
 
 def _is_verb_base(word: str) -> bool:

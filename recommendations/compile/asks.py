@@ -411,19 +411,24 @@ RECOMMEND = re.compile(
     re.I,
 )
 WANT = re.compile(
-    r"^(?:we|i)(?:\s+would|'d|’d)?\s+(?:like to see|want to see|wish to see|welcome|would welcome|support|call for|"
-    r"calls for|need|want|ask for)\s+(?P<rest>.+)$",
+    r"^(?:we|i)(?:\s+would|'d|’d)?\s+(?:also\s+|strongly\s+)?(?:like to see|want to see|wish to see|welcome|"
+    r"would welcome|support|call for|calls for|need|want|ask for|value|argue for|press for|favour)\s+(?P<rest>.+)$",
     re.I,
 )
 OUR_ASK = re.compile(
     r"^(?:our|the|one|a) (?:\w+ )?(?:recommendation|ask|proposal|request) (?:is|would be)(?: that| for| to)?\s+(?P<rest>.+)$",
     re.I,
 )
+# "It is essential that X", "It is equally (also, therefore) vital to Y": a degree or linking adverb changes nothing.
 ESSENTIAL = re.compile(
-    r"^it is (?:essential|vital|critical|crucial|important|imperative|time) (?:that|for)\s+(?P<rest>.+)$", re.I
+    r"^it is (?:\w+ly\s+|also\s+|therefore\s+)?(?:essential|vital|critical|crucial|important|imperative|time) "
+    r"(?:that|for)\s+(?P<rest>.+)$",
+    re.I,
 )
 ESSENTIAL_TO = re.compile(
-    r"^it is (?:essential|vital|critical|crucial|important|imperative|time) to\s+(?P<rest>.+)$", re.I
+    r"^it is (?:\w+ly\s+|also\s+|therefore\s+)?(?:essential|vital|critical|crucial|important|imperative|time) "
+    r"to\s+(?P<rest>.+)$",
+    re.I,
 )
 THERE = re.compile(r"^(?:there|this)\s+(?:should|must|needs to|ought to)\s+be\s+(?P<rest>.+)$", re.I)
 # A need or a priority stated as the ask: "There is a need (or a case) for X", "What is needed is X", "X is what the
@@ -431,12 +436,19 @@ THERE = re.compile(r"^(?:there|this)\s+(?:should|must|needs to|ought to)\s+be\s+
 NEED = re.compile(
     r"^(?:there is|there's) (?:an? )?(?:\w+ )?(?:need (?:for|to)|case for)\s+(?P<rest>.+)$", re.I
 )  # "There is a strong case for reserving X" reads as "Reserve X"
-WHAT_NEEDED = re.compile(r"^what (?:is|are) (?:\w+ )?needed (?:is|are)\s+(?P<rest>.+)$", re.I)
+WHAT_NEEDED = re.compile(
+    r"^what (?:(?:is|are) (?:\w+ )?needed|would (?:\w+ )?help(?: most)?|(?:we|the sector|industry) (?:needs?|want)) "
+    r"(?:is|are)\s+(?P<rest>.+)$",
+    re.I,
+)  # "What would really help is X", "What the sector needs is X"
 NOMINAL = re.compile(
     r"^(?P<rest>.+?),?\s+(?:is what\b|(?:must|should|needs to|has to) be (?:a|the|an) (?:\w+ )?priority\b|"
-    r"would,?\s+(?:[^,]+,\s+)?be the (?:single )?(?:most|best|biggest) (?:useful|important|effective|helpful|valuable)\b)",
+    r"would,?\s+(?:[^,]+,\s+)?be the (?:single )?(?:most|best|biggest) (?:useful|important|effective|helpful|valuable)\b|"
+    r"would be (?:a|the) (?:better|best|fairer|simpler|more \w+) (?:approach|way|option|route|answer|use)\b)",
     re.I,
 )
+# "The MHRA needs dedicated capacity for X": what a body lacks, to be given it ("needs to" is a modal: MODAL).
+BODY_NEEDS = re.compile(r"^(?P<subject>[^,]{2,60}?)\s+(?:needs|requires)\s+(?!to\b)(?P<rest>.+)$", re.I)
 TIME = re.compile(r"^it is (?:high |now |long past )?time (?:that )?(?P<rest>.+)$", re.I)
 WH_WORD = re.compile(r"\b(?:what|how|where|which|who|whose)\b", re.I)
 MODAL = re.compile(
@@ -674,6 +686,10 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
         m = WANT.match(text)
         if m:
             text = _noun_or_verb(m.group("rest"))
+    m = BODY_NEEDS.match(text)
+    if m and not clause and (_one_body(m.group("subject")) or _names_body(m.group("subject"))):
+        body = re.sub(r"^The\b", "the", m.group("subject"))
+        return _finish(f"Give {body} {m.group('rest')}"), None
     m = MODAL.match(text)
     s = SUBJUNCTIVE.match(text) if clause else None
     benefit = BENEFIT.match(text)
@@ -701,6 +717,10 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
                 and word.lower().endswith("s")
                 and lemma != word.lower()
             ):
+                if not named_subject and subject == subject.lower():
+                    # "that funding for providers covers X": a thing, not someone to act, is the subject
+                    text = "Ensure that " + " ".join(parts)
+                    break
                 # "that DfE introduces a levy" → "Introduce a levy"; "that DHSC urgently reviews X" → "Urgently review X"
                 adverbs = 1 if i > 1 and manner_adverb(parts[i - 1]) else 0
                 actor = actor or " ".join(parts[: i - adverbs])

@@ -724,3 +724,40 @@ def test_a_gerund_that_names_a_thing_is_provided_not_done():
     assert imperative("We would welcome training for quality assurance staff in continuous processing.")[0] == (
         "Provide training for quality assurance staff in continuous processing"
     )
+
+
+@pytest.mark.parametrize(
+    "sentence, title",
+    [
+        (  # an adverb in "it is … essential that" changes nothing; a thing as the subject is not an actor
+            "It is equally vital that support for apprentices covers travel to specialist colleges.",
+            "Ensure that support for apprentices covers travel to specialist colleges",
+        ),
+        (
+            "We recommend that the levy pays for short courses in aseptic technique.",
+            "Ensure that the levy pays for short courses in aseptic technique",
+        ),
+        (  # other ways of saying what respondents want
+            "We would also value earlier sight of inspection findings for new sterile sites.",
+            "Provide earlier sight of inspection findings for new sterile sites",
+        ),
+        (
+            "We would argue for a shared stockpile of sterile injectables, held regionally.",
+            "Provide a shared stockpile of sterile injectables, held regionally",
+        ),
+        (
+            "Regional hubs for aseptic training, run with local colleges, would be a better approach.",
+            "Provide regional hubs for aseptic training, run with local colleges",
+        ),
+        (
+            "What would really help is a named contact for every new manufacturing site.",
+            "Provide a named contact for every new manufacturing site",
+        ),
+        (  # what a body lacks: to be given it
+            "Innovate UK needs a ten-year budget for the catapult network.",
+            "Give Innovate UK a ten-year budget for the catapult network",
+        ),
+    ],
+)
+def test_asks_worded_without_a_modal_read_as_a_sentence(sentence, title):
+    assert recommendation_title(sentence, "", COMPOUND_ACTORS)[0] == title

@@ -301,7 +301,7 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
     matrix = vectorizer.transform(actions)
     contexts = vectorizer.transform(around) if context else None
     groups = []
-    for members in _clusters(matrix, GROUP_DISTANCE if context else 0.78, contexts):
+    for members in _with_qualifiers(_clusters(matrix, GROUP_DISTANCE if context else 0.78, contexts), asks, texts):
         sub = matrix[members]
         counts = [len(by_text[texts[i]]) for i in members]
         sims = (sub @ sub.T).toarray()
@@ -347,6 +347,28 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
             )
         )
     return rank(groups)
+
+
+# "Any such service should be measured on …", "Such a fund must be open to …": a condition on the thing the ask
+# before it asks for, not an ask of its own.
+QUALIFIER = re.compile(r"^(?:(?:any|every|each|all)\s+such|such\s+an?)\s+\w", re.I)
+
+
+def _with_qualifiers(clusters: list[list[int]], asks: list[Ask], texts: list[str]) -> list[list[int]]:
+    """The clusters (of indices into ``texts``) with each qualifier moved to the cluster of the ask its
+    response makes just before it: it is part of that ask, whatever words it shares with others."""
+    where = {i: n for n, members in enumerate(clusters) for i in members}
+    index = {t: i for i, t in enumerate(texts)}
+    out = [list(members) for members in clusters]
+    for before, ask in zip(asks, asks[1:], strict=False):
+        if before.reference != ask.reference or not QUALIFIER.match(ask.text):
+            continue
+        i, j = index[ask.text.casefold()], index[before.text.casefold()]
+        if where[i] != where[j] and i in out[where[i]]:
+            out[where[i]].remove(i)
+            out[where[j]].append(i)
+            where[i] = where[j]
+    return [members for members in out if members]
 
 
 def leans_on_context(text: str) -> bool:

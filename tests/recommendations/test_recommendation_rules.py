@@ -761,3 +761,16 @@ def test_a_gerund_that_names_a_thing_is_provided_not_done():
 )
 def test_asks_worded_without_a_modal_read_as_a_sentence(sentence, title):
     assert recommendation_title(sentence, "", COMPOUND_ACTORS)[0] == title
+
+
+def test_a_condition_on_the_ask_before_it_is_part_of_that_ask():
+    asks = [
+        Ask("R1", 1, "CDMO", "B", "DfE should open a bursary for part-time cleanroom technicians.", "coded"),
+        Ask("R1", 1, "CDMO", "B", "Any such bursary should be judged on course completions, not sign-ups.", "coded"),
+        Ask("R2", 2, "SME", "B", "UKRI should publish course completions for every technician programme.", "coded"),
+        Ask("R3", 3, "Catapult", "B", "UKRI should publish course completions for technician programmes.", "coded"),
+    ]
+    groups = {a.text: group for group in group_asks(asks) for a in group.asks}
+    qualifier, bursary, completions = (asks[1].text, asks[0].text, asks[2].text)
+    assert groups[qualifier] is groups[bursary]
+    assert groups[qualifier] is not groups[completions]

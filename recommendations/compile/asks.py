@@ -301,9 +301,13 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
     matrix = vectorizer.transform(actions)
     contexts = vectorizer.transform(around) if context else None
     groups = []
-    for members in _with_qualifiers(_clusters(matrix, GROUP_DISTANCE if context else 0.78, contexts), asks, texts):
+    clusters, qualifiers = _with_qualifiers(
+        _clusters(matrix, GROUP_DISTANCE if context else 0.78, contexts), asks, texts
+    )
+    for members in clusters:
         sub = matrix[members]
-        counts = [len(by_text[texts[i]]) for i in members]
+        # A qualifier is part of the ask, not another wording of it: it does not count towards how central one is.
+        counts = [0 if i in qualifiers else len(by_text[texts[i]]) for i in members]
         sims = (sub @ sub.T).toarray()
         # How central each wording is: its mean similarity to the group's asks (counted as often as used).
         total = sum(counts)
@@ -354,12 +358,14 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
 QUALIFIER = re.compile(r"^(?:(?:any|every|each|all)\s+such|such\s+an?)\s+\w", re.I)
 
 
-def _with_qualifiers(clusters: list[list[int]], asks: list[Ask], texts: list[str]) -> list[list[int]]:
+def _with_qualifiers(clusters: list[list[int]], asks: list[Ask], texts: list[str]) -> tuple[list[list[int]], set[int]]:
     """The clusters (of indices into ``texts``) with each qualifier moved to the cluster of the ask its
-    response makes just before it: it is part of that ask, whatever words it shares with others."""
+    response makes just before it (it is part of that ask, whatever words it shares with others), and the
+    qualifiers moved."""
     where = {i: n for n, members in enumerate(clusters) for i in members}
     index = {t: i for i, t in enumerate(texts)}
     out = [list(members) for members in clusters]
+    moved: set[int] = set()
     for before, ask in zip(asks, asks[1:], strict=False):
         if before.reference != ask.reference or not QUALIFIER.match(ask.text):
             continue
@@ -368,7 +374,8 @@ def _with_qualifiers(clusters: list[list[int]], asks: list[Ask], texts: list[str
             out[where[i]].remove(i)
             out[where[j]].append(i)
             where[i] = where[j]
-    return [members for members in out if members]
+            moved.add(i)
+    return [members for members in out if members], moved
 
 
 def leans_on_context(text: str) -> bool:

@@ -56,10 +56,12 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from evidence import corpus as corpus_loader  # noqa: E402
-from evidence.language import passage_asks, read_stance  # noqa: E402
+from evidence.language import passage_asks, read_stance, tokens, verb_lemma  # noqa: E402
 from recommendations import services  # noqa: E402
+from recommendations.compile.asks import recommendation_title  # noqa: E402
+from recommendations.compile.data import ActorInfo  # noqa: E402
 from recommendations.compile.references import unresolved  # noqa: E402
-from recommendations.models import CompilationRun, ComponentResult, Recommendation  # noqa: E402
+from recommendations.models import CompilationRun, ComponentResult, PublicBody, Recommendation  # noqa: E402
 
 
 def log(*parts) -> None:
@@ -79,6 +81,65 @@ def title_actor(title: str) -> str:
     """Who the title says should act ("The Office for Life Sciences should …"), "" for an imperative."""
     m = re.match(r"^(?P<who>.+?) should ", title)
     return m.group("who") if m else ""
+
+
+MODAL_WORDS = frozenset("should must shall will would can could may might ought".split())
+CATENATIVE = frozenset("help let make".split())  # "help fund X", "let employers spend": a verb may follow
+DANGLING = frozenset("and or the a an".split())  # "… signs up to" is English; "… and" or "… the" is not
+
+
+VERB_PREFIXES = frozenset("co re pre de un mis over under out up cross".split())  # "co-fund", "re-open"
+
+
+def _pos(word: str) -> set[str]:
+    from lemminflect import getAllLemmas
+
+    prefix, _, head = word.rpartition("-")
+    if prefix in VERB_PREFIXES and "VERB" in getAllLemmas(head):
+        return {"VERB"}  # a prefixed verb is a verb, not the noun its last part may also be
+    return set(getAllLemmas(head or word))
+
+
+def _adverb(word: str) -> bool:
+    return "ADV" in _pos(word) and "VERB" not in _pos(word)
+
+
+def _base_verb(word: str) -> bool:
+    head = word.rsplit("-", 1)[-1]
+    return verb_lemma(head) == head and word not in MODAL_WORDS
+
+
+def title_fault(title: str) -> str:
+    """Why a title does not read as "<Actor> should <verb> …" or "<Verb> …", or "": a simple check with the
+    lemma tables the compiler uses. After "should" (or at the start), adverbs and then a verb in its base form;
+    not a second verb straight after it, bare ("provide co-fund") or after an adverb ("provide jointly fund"),
+    unless the first takes one ("help fund"); no adverb before "should", no doubled modal, no dangling last word
+    ("… and to")."""
+    who, _, rest = title.partition(" should ") if " should " in title else ("", "", title)
+    words = tokens(rest.rstrip("…"))
+    last = re.sub(r"[^\w-]", "", title.rstrip("…").split()[-1].lower()) if title.split() else ""
+    if not words:
+        return "empty"
+    if last in DANGLING or re.search(r"(?:\band|\bor|,)\s+to$", title.rstrip("…. ")):
+        return f"ends with {last!r}"
+    if who and _adverb(tokens(who)[-1]):
+        return f"adverb before 'should' ({tokens(who)[-1]!r})"
+    n = 0
+    while n < len(words) - 1 and _adverb(words[n]):
+        n += 1
+    verb = words[n]
+    if verb in MODAL_WORDS:
+        return f"doubled modal ({verb!r})"
+    if not _base_verb(verb):
+        return f"no verb ({verb!r})"
+    after = words[n + 1 : n + 3]
+    if after and verb not in CATENATIVE:
+        # "provide jointly fund": an adverb of manner between them ("put in place": a particle, not a verb's)
+        adverb = len(after) > 1 and (_adverb(after[0]) and after[0].endswith("ly") or after[0] in {"then", "also"})
+        second = after[1] if adverb else after[0]
+        if _base_verb(second) and (adverb or _pos(second) <= {"VERB", "AUX"}):
+            return f"two verbs ({verb!r} {second!r})"
+    return ""
 
 
 def same_actor(a: str, b: str) -> bool:
@@ -121,6 +182,11 @@ for p in passages.values():
     if p.get("ask_group") and "supports" in p["components"].values():
         group_orgs[p["ask_group"]].add(p["organisation"])
 multi_org_groups = sorted(g for g, orgs in group_orgs.items() if len(orgs) >= 3)
+# Every labelled ask titled as a draft would title it (not only the asks that become drafts): the title reader's
+# grammar over the whole corpus.
+catalogue = tuple(ActorInfo(b.label, tuple(b.names())) for b in PublicBody.objects.active().order_by("order"))
+ask_titles = [recommendation_title(a, "", catalogue)[0] for p in passages.values() for a in p.get("asks") or []]
+faulty_ask_titles = [(t, title_fault(t)) for t in ask_titles if title_fault(t)]
 
 
 # --- Load, review and compile, twice ----------------------------------------------------------------------
@@ -147,7 +213,7 @@ def measure(outcome: dict) -> dict:
     misused = []
     shown = set()
     purity_num = purity_den = 0
-    actor_disagrees, context_titles = [], []
+    actor_disagrees, context_titles, faulty = [], [], []
     for rec in recs:
         source = rec.basis.get("source", {})
         passage = passages.get(pid.get(source.get("reference"), ""), {})
@@ -166,6 +232,8 @@ def measure(outcome: dict) -> dict:
             misused.append((pid.get(source.get("reference")), component, "title"))
         if not same_actor(title_actor(rec.title), rec.actor):
             actor_disagrees.append(rec)
+        if title_fault(rec.title):
+            faulty.append((rec, title_fault(rec.title)))
         leaning = unresolved(rec.title, source.get("text", ""))
         if leaning:
             context_titles.append((rec, leaning))
@@ -208,6 +276,7 @@ def measure(outcome: dict) -> dict:
         "gathered": gathered,
         "actor_disagrees": actor_disagrees,
         "context_titles": context_titles,
+        "faulty_titles": faulty,
     }
 
 
@@ -240,12 +309,18 @@ result = {
     "actor_disagrees_with_title_suggested": len(suggested["actor_disagrees"]),
     "titles_leaning_on_context_coded": len(coded["context_titles"]),
     "titles_leaning_on_context_suggested": len(suggested["context_titles"]),
+    "ungrammatical_ask_titles": len(faulty_ask_titles),
+    "ungrammatical_titles_coded": len(coded["faulty_titles"]),
+    "ungrammatical_titles_suggested": len(suggested["faulty_titles"]),
     "seconds": round(time.perf_counter() - started, 1),
 }
 
 log(f"corpus: {corpus_path.name}, {result['passages']} passages, {result['dissenting_passages']} dissenting")
 log(f"ask detection: precision {ask_precision:.2f}, recall {ask_recall:.2f} ({tp} right, {fp} wrong, {fn} missed)")
 log(f"stance suggestion accuracy {stance_accuracy:.2f} over {len(stance_pairs)} passage × component labels")
+log(f"titles of all {len(ask_titles)} labelled asks that do not read as a sentence: {len(faulty_ask_titles)}")
+for t, fault in faulty_ask_titles:
+    log(f"  ({fault}) {t!r}")
 log("  confusion (suggested, labelled): " + ", ".join(f"{a}/{b} {n}" for (a, b), n in sorted(confusion.items())))
 for name, f in figures.items():
     log(
@@ -265,6 +340,8 @@ for name, f in figures.items():
         log(f"  actor {rec.actor or 'needs lead input'!r} is not who the title names: {rec.title!r}")
     for rec, leaning in f["context_titles"]:
         log(f"  title leans on its context ({', '.join(leaning)}): {rec.title!r}")
+    for rec, fault in f["faulty_titles"]:
+        log(f"  title does not read as a sentence ({fault}): {rec.title!r}")
     for p, c, how in f["misused"]:
         log(f"  dissenting passage {p} ({c}) used as {how}")
     if f["not_shown"]:

@@ -74,12 +74,23 @@ def lemma(word: str) -> str:
     return word
 
 
+# Prefixes that make a verb of a verb ("co-fund", "re-open", "over-regulate"): the lemma tables do not list the
+# hyphenated forms, so they are read as the verb they end in.
+VERB_PREFIXES = frozenset("co re pre de un mis over under out up cross".split())
+
+
 @lru_cache(maxsize=50000)
 def verb_lemma(word: str) -> str | None:
     from lemminflect import getAllLemmas
 
     found = getAllLemmas(word).get("VERB")
-    return found[0].lower() if found else None
+    if found:
+        return found[0].lower()
+    prefix, _, head = word.partition("-")
+    if prefix.lower() in VERB_PREFIXES and head.isalpha():  # "co-funds" → "co-fund", "re-opened" → "re-open"
+        found = getAllLemmas(head).get("VERB")
+        return f"{prefix.lower()}-{found[0].lower()}" if found else None
+    return None
 
 
 def content_lemmas(text: str) -> list[str]:

@@ -199,7 +199,7 @@ def _features(text: str) -> list[str]:
     where it has one, and their pairs; the kind of action its verb takes; no timescales, no actors."""
     from lemminflect import getAllLemmas
 
-    text = TIMESCALE.sub(" ", text)
+    text = _split_adverbs(TIMESCALE.sub(" ", text).strip())[1]  # "urgently review X": the action is "review"
     first = tokens(text)[:1]
     action = ACTION_OF.get(verb_lemma(first[0]) or "", "") if first else ""
     text = PHRASES.sub(lambda m: f" {MARK}{CONCEPT_OF[m.group(0).lower()]} ", text)
@@ -301,9 +301,13 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
     matrix = vectorizer.transform(actions)
     contexts = vectorizer.transform(around) if context else None
     groups = []
-    for members in _clusters(matrix, GROUP_DISTANCE if context else 0.78, contexts):
+    clusters, qualifiers = _with_qualifiers(
+        _clusters(matrix, GROUP_DISTANCE if context else 0.78, contexts), asks, texts
+    )
+    for members in clusters:
         sub = matrix[members]
-        counts = [len(by_text[texts[i]]) for i in members]
+        # A qualifier is part of the ask, not another wording of it: it does not count towards how central one is.
+        counts = [0 if i in qualifiers else len(by_text[texts[i]]) for i in members]
         sims = (sub @ sub.T).toarray()
         # How central each wording is: its mean similarity to the group's asks (counted as often as used).
         total = sum(counts)
@@ -347,6 +351,31 @@ def group_asks(asks: list[Ask], context: dict[str, str] | None = None) -> list[A
             )
         )
     return rank(groups)
+
+
+# "Any such service should be measured on …", "Such a fund must be open to …": a condition on the thing the ask
+# before it asks for, not an ask of its own.
+QUALIFIER = re.compile(r"^(?:(?:any|every|each|all)\s+such|such\s+an?)\s+\w", re.I)
+
+
+def _with_qualifiers(clusters: list[list[int]], asks: list[Ask], texts: list[str]) -> tuple[list[list[int]], set[int]]:
+    """The clusters (of indices into ``texts``) with each qualifier moved to the cluster of the ask its
+    response makes just before it (it is part of that ask, whatever words it shares with others), and the
+    qualifiers moved."""
+    where = {i: n for n, members in enumerate(clusters) for i in members}
+    index = {t: i for i, t in enumerate(texts)}
+    out = [list(members) for members in clusters]
+    moved: set[int] = set()
+    for before, ask in zip(asks, asks[1:], strict=False):
+        if before.reference != ask.reference or not QUALIFIER.match(ask.text):
+            continue
+        i, j = index[ask.text.casefold()], index[before.text.casefold()]
+        if where[i] != where[j] and i in out[where[i]]:
+            out[where[i]].remove(i)
+            out[where[j]].append(i)
+            where[i] = where[j]
+            moved.add(i)
+    return [members for members in out if members], moved
 
 
 def leans_on_context(text: str) -> bool:
@@ -411,19 +440,24 @@ RECOMMEND = re.compile(
     re.I,
 )
 WANT = re.compile(
-    r"^(?:we|i)(?:\s+would|'d|’d)?\s+(?:like to see|want to see|wish to see|welcome|would welcome|support|call for|"
-    r"calls for|need|want|ask for)\s+(?P<rest>.+)$",
+    r"^(?:we|i)(?:\s+would|'d|’d)?\s+(?:also\s+|strongly\s+)?(?:like to see|want to see|wish to see|welcome|"
+    r"would welcome|support|call for|calls for|need|want|ask for|value|argue for|press for|favour)\s+(?P<rest>.+)$",
     re.I,
 )
 OUR_ASK = re.compile(
     r"^(?:our|the|one|a) (?:\w+ )?(?:recommendation|ask|proposal|request) (?:is|would be)(?: that| for| to)?\s+(?P<rest>.+)$",
     re.I,
 )
+# "It is essential that X", "It is equally (also, therefore) vital to Y": a degree or linking adverb changes nothing.
 ESSENTIAL = re.compile(
-    r"^it is (?:essential|vital|critical|crucial|important|imperative|time) (?:that|for)\s+(?P<rest>.+)$", re.I
+    r"^it is (?:\w+ly\s+|also\s+|therefore\s+)?(?:essential|vital|critical|crucial|important|imperative|time) "
+    r"(?:that|for)\s+(?P<rest>.+)$",
+    re.I,
 )
 ESSENTIAL_TO = re.compile(
-    r"^it is (?:essential|vital|critical|crucial|important|imperative|time) to\s+(?P<rest>.+)$", re.I
+    r"^it is (?:\w+ly\s+|also\s+|therefore\s+)?(?:essential|vital|critical|crucial|important|imperative|time) "
+    r"to\s+(?P<rest>.+)$",
+    re.I,
 )
 THERE = re.compile(r"^(?:there|this)\s+(?:should|must|needs to|ought to)\s+be\s+(?P<rest>.+)$", re.I)
 # A need or a priority stated as the ask: "There is a need (or a case) for X", "What is needed is X", "X is what the
@@ -431,17 +465,24 @@ THERE = re.compile(r"^(?:there|this)\s+(?:should|must|needs to|ought to)\s+be\s+
 NEED = re.compile(
     r"^(?:there is|there's) (?:an? )?(?:\w+ )?(?:need (?:for|to)|case for)\s+(?P<rest>.+)$", re.I
 )  # "There is a strong case for reserving X" reads as "Reserve X"
-WHAT_NEEDED = re.compile(r"^what (?:is|are) (?:\w+ )?needed (?:is|are)\s+(?P<rest>.+)$", re.I)
+WHAT_NEEDED = re.compile(
+    r"^what (?:(?:is|are) (?:\w+ )?needed|would (?:\w+ )?help(?: most)?|(?:we|the sector|industry) (?:needs?|want)) "
+    r"(?:is|are)\s+(?P<rest>.+)$",
+    re.I,
+)  # "What would really help is X", "What the sector needs is X"
 NOMINAL = re.compile(
     r"^(?P<rest>.+?),?\s+(?:is what\b|(?:must|should|needs to|has to) be (?:a|the|an) (?:\w+ )?priority\b|"
-    r"would,?\s+(?:[^,]+,\s+)?be the (?:single )?(?:most|best|biggest) (?:useful|important|effective|helpful|valuable)\b)",
+    r"would,?\s+(?:[^,]+,\s+)?be the (?:single )?(?:most|best|biggest) (?:useful|important|effective|helpful|valuable)\b|"
+    r"would be (?:a|the) (?:better|best|fairer|simpler|more \w+) (?:approach|way|option|route|answer|use)\b)",
     re.I,
 )
+# "The MHRA needs dedicated capacity for X": what a body lacks, to be given it ("needs to" is a modal: MODAL).
+BODY_NEEDS = re.compile(r"^(?P<subject>[^,]{2,60}?)\s+(?:needs|requires)\s+(?!to\b)(?P<rest>.+)$", re.I)
 TIME = re.compile(r"^it is (?:high |now |long past )?time (?:that )?(?P<rest>.+)$", re.I)
 WH_WORD = re.compile(r"\b(?:what|how|where|which|who|whose)\b", re.I)
 MODAL = re.compile(
     r"^(?P<subject>.+?)\s+(?:should|must|needs to|need to|ought to|has to|have to|will need to|would need)\s+"
-    r"(?:urgently\s+|now\s+|also\s+|quickly\s+|at least\s+)?(?P<rest>.+)$",
+    r"(?:(?:now|also|then|therefore|at least)\s+)?(?P<rest>.+)$",  # words that lean on what came before: dropped
     re.I,
 )
 CUT_AT = re.compile(
@@ -486,8 +527,39 @@ def _base(verb: str) -> str | None:
     return lemma
 
 
+@lru_cache(maxsize=20000)
+def manner_adverb(word: str) -> bool:
+    """An adverb saying how to act ("urgently", "jointly", "rapidly"): it stays with the verb in a title. Not a
+    word that may also be a verb or a noun ("further", "still", "now")."""
+    from lemminflect import getAllLemmas
+
+    found = getAllLemmas(word.lower())
+    return word.lower().endswith("ly") and set(found) == {"ADV"}
+
+
+def _split_adverbs(rest: str) -> tuple[str, str]:
+    """'urgently review X' → ('urgently', 'review X'): the adverbs of manner before a verb, and the rest."""
+    words = rest.split(" ")
+    n = 0
+    while n < len(words) - 1 and manner_adverb(words[n].strip(",")):
+        n += 1
+    return " ".join(words[:n]), " ".join(words[n:])
+
+
 def _from_clause(subject: str, rest: str) -> tuple[str, str | None]:
-    """'<subject> should <rest>' → an imperative, and the actor's words if the subject names one."""
+    """'<subject> should <rest>' → an imperative, and the actor's words if the subject names one; an adverb
+    of manner stays with the verb ("should urgently review X" → "Urgently review X")."""
+    adverbs, rest = _split_adverbs(rest.strip())
+    action, agent = _clause_action(subject, rest)
+    ensure = f"Ensure that {_lower_first(subject.strip())} "
+    if adverbs and action.startswith(ensure):  # "Ensure that the levy urgently covers X"
+        action = f"{ensure}{adverbs.lower()} {action[len(ensure) :]}"
+    elif adverbs:
+        action = f"{_upper_first(adverbs.lower())} {_lower_first(action)}"
+    return action, agent
+
+
+def _clause_action(subject: str, rest: str) -> tuple[str, str | None]:
     subject = re.split(r",\s*(?:and|but)\s+|;\s*", subject.strip())[-1]  # "X is a poor lever, and Y should …"
     rest = re.sub(r",?\s+and\s+(?:should|must|ought to)\s+", " and ", rest.strip())
     considered = re.match(r"^consider(?:ing)?\s+(?P<gerund>\w+ing)\b\s*(?P<tail>.*)$", rest, re.I)
@@ -643,6 +715,10 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
         m = WANT.match(text)
         if m:
             text = _noun_or_verb(m.group("rest"))
+    m = BODY_NEEDS.match(text)
+    if m and not clause and (_one_body(m.group("subject")) or _names_body(m.group("subject"))):
+        body = re.sub(r"^The\b", "the", m.group("subject"))
+        return _finish(f"Give {body} {m.group('rest')}"), None
     m = MODAL.match(text)
     s = SUBJUNCTIVE.match(text) if clause else None
     benefit = BENEFIT.match(text)
@@ -670,9 +746,14 @@ def imperative(sentence: str, bodies: tuple[str, ...] = ()) -> tuple[str, str | 
                 and word.lower().endswith("s")
                 and lemma != word.lower()
             ):
-                # "that DfE introduces a levy" → "Introduce a levy"
-                actor = actor or " ".join(parts[:i])
-                text = " ".join([lemma, *parts[i + 1 :]])
+                if not named_subject and subject == subject.lower():
+                    # "that funding for providers covers X": a thing, not someone to act, is the subject
+                    text = "Ensure that " + " ".join(parts)
+                    break
+                # "that DfE introduces a levy" → "Introduce a levy"; "that DHSC urgently reviews X" → "Urgently review X"
+                adverbs = 1 if i > 1 and manner_adverb(parts[i - 1]) else 0
+                actor = actor or " ".join(parts[: i - adverbs])
+                text = " ".join([*parts[i - adverbs : i], lemma, *parts[i + 1 :]])
                 text = re.sub(r"\b(and|or) (\w+s)\b", _base_after_and, text)  # "… and lets large employers …"
                 break
         else:
@@ -785,14 +866,28 @@ def _noun_or_verb(rest: str) -> str:
         if len(words) > n and (GOVERNMENT.match(" ".join(words[:n])) or _names_body(" ".join(words[:n]))):
             if words[n].lower() in IMPERATIVE_VERBS:
                 return " ".join(words[n:])
+    adverbs, plain = _split_adverbs(rest)
+    if adverbs and plain.split(" ", 1)[0].lower() != _noun_or_verb(plain).split(" ", 1)[0].lower():
+        adverbs, plain = "", rest  # "jointly funded centres": the adverb is not before a verb
+    if adverbs:
+        return rest  # already a verb, how to do it first: "jointly fund …"
     first = words[0].lower().rstrip(",;:") if words else ""
     if first and verb_lemma(first) == first and first not in {"a", "an", "the", "more", "better", "long-term"}:
         return rest  # already a verb: "rely on inspections …"
+    if first.endswith("ing") and _gerund_noun(first) and len(words) > 1 and words[1] in {"for", "of"}:
+        return "Provide " + _lower_first(rest)  # "funding for smaller sites", "co-funding for …": a thing to provide
     if first.endswith("ing") and verb_lemma(first) and verb_lemma(first) != first:
         return " ".join([verb_lemma(first), *words[1:]])
     if first in IMPERATIVE_VERBS:
         return rest
     return "Provide " + _lower_first(rest)
+
+
+def _gerund_noun(word: str) -> bool:
+    """An -ing word that is also a noun ("funding", "training", "co-funding"), not only a verb ("extending")."""
+    from lemminflect import getAllLemmas
+
+    return "NOUN" in getAllLemmas(word.rsplit("-", 1)[-1])
 
 
 def _is_verb_base(word: str) -> bool:

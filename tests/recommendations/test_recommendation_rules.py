@@ -667,3 +667,110 @@ def test_there_is_a_case_for_reads_as_the_action():
     assert imperative("There is a strong case for extending the bursary to part-time learners.")[0] == (
         "Extend the bursary to part-time learners"
     )
+
+
+COMPOUND_ACTORS = (
+    *TITLE_ACTORS,
+    ActorInfo("Innovate UK", ("Innovate UK",)),
+    ActorInfo("DHSC", ("Department of Health and Social Care", "DHSC")),
+)
+
+
+@pytest.mark.parametrize(
+    "sentence, title",
+    [
+        (  # a verb made with a prefix and a hyphen is a verb, not a thing to provide
+            "UKRI should co-fund pilot lines for continuous processing with the companies that will use them.",
+            "UKRI should co-fund pilot lines for continuous processing with the companies that will use them",
+        ),
+        (
+            "NHS England should re-tender the national generics framework with resilience criteria.",
+            "NHS England should re-tender the national generics framework with resilience criteria",
+        ),
+        (
+            "We recommend that Innovate UK co-invests in shared cleanroom space in the North East.",
+            "Innovate UK should co-invest in shared cleanroom space in the North East",
+        ),
+        (  # an adverb saying how to act stays with the verb
+            "Innovate UK and DESNZ should jointly fund a heat-pump pathway for sterile manufacturing sites.",
+            "Innovate UK and DESNZ should jointly fund a heat-pump pathway for sterile manufacturing sites",
+        ),
+        (
+            "The MHRA should urgently review its fees for small-batch clinical manufacturing licences.",
+            "MHRA should urgently review its fees for small-batch clinical manufacturing licences",
+        ),
+        (
+            "The Department for Education must rapidly expand degree apprenticeships in bioprocess engineering.",
+            "DfE should rapidly expand degree apprenticeships in bioprocess engineering",
+        ),
+        (
+            "We recommend that DHSC urgently reviews the clawback on newer branded medicines.",
+            "DHSC should urgently review the clawback on newer branded medicines",
+        ),
+        (  # words that lean on what came before ("also", "then") are still dropped
+            "NHS England should also swiftly publish its framework for near-patient manufacturing.",
+            "NHS England should swiftly publish its framework for near-patient manufacturing",
+        ),
+    ],
+)
+def test_a_hyphenated_verb_or_an_adverb_before_it_is_read_as_the_action(sentence, title):
+    assert recommendation_title(sentence, "", COMPOUND_ACTORS)[0] == title
+
+
+def test_a_gerund_that_names_a_thing_is_provided_not_done():
+    assert imperative("We would like to see co-funding for apprenticeships at smaller sterile sites.")[0] == (
+        "Provide co-funding for apprenticeships at smaller sterile sites"
+    )
+    assert imperative("We would welcome training for quality assurance staff in continuous processing.")[0] == (
+        "Provide training for quality assurance staff in continuous processing"
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence, title",
+    [
+        (  # an adverb in "it is … essential that" changes nothing; a thing as the subject is not an actor
+            "It is equally vital that support for apprentices covers travel to specialist colleges.",
+            "Ensure that support for apprentices covers travel to specialist colleges",
+        ),
+        (
+            "We recommend that the levy pays for short courses in aseptic technique.",
+            "Ensure that the levy pays for short courses in aseptic technique",
+        ),
+        (  # other ways of saying what respondents want
+            "We would also value earlier sight of inspection findings for new sterile sites.",
+            "Provide earlier sight of inspection findings for new sterile sites",
+        ),
+        (
+            "We would argue for a shared stockpile of sterile injectables, held regionally.",
+            "Provide a shared stockpile of sterile injectables, held regionally",
+        ),
+        (
+            "Regional hubs for aseptic training, run with local colleges, would be a better approach.",
+            "Provide regional hubs for aseptic training, run with local colleges",
+        ),
+        (
+            "What would really help is a named contact for every new manufacturing site.",
+            "Provide a named contact for every new manufacturing site",
+        ),
+        (  # what a body lacks: to be given it
+            "Innovate UK needs a ten-year budget for the catapult network.",
+            "Give Innovate UK a ten-year budget for the catapult network",
+        ),
+    ],
+)
+def test_asks_worded_without_a_modal_read_as_a_sentence(sentence, title):
+    assert recommendation_title(sentence, "", COMPOUND_ACTORS)[0] == title
+
+
+def test_a_condition_on_the_ask_before_it_is_part_of_that_ask():
+    asks = [
+        Ask("R1", 1, "CDMO", "B", "DfE should open a bursary for part-time cleanroom technicians.", "coded"),
+        Ask("R1", 1, "CDMO", "B", "Any such bursary should be judged on course completions, not sign-ups.", "coded"),
+        Ask("R2", 2, "SME", "B", "UKRI should publish course completions for every technician programme.", "coded"),
+        Ask("R3", 3, "Catapult", "B", "UKRI should publish course completions for technician programmes.", "coded"),
+    ]
+    groups = {a.text: group for group in group_asks(asks) for a in group.asks}
+    qualifier, bursary, completions = (asks[1].text, asks[0].text, asks[2].text)
+    assert groups[qualifier] is groups[bursary]
+    assert groups[qualifier] is not groups[completions]

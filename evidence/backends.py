@@ -22,19 +22,16 @@ from django.db import connection
 from django.db.models import Q
 
 
-def _permissions(user_q: Q):
-    return Permission.objects.filter(user_q).values_list("content_type__app_label", "codename").order_by()
-
-
 class PermissionsInOneQueryBackend(ModelBackend):
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             if user_obj.is_superuser:
-                rows = Permission.objects.values_list("content_type__app_label", "codename").order_by()
+                permissions = Permission.objects.all()
             else:
-                rows = _permissions(Q(user=user_obj) | Q(group__user=user_obj))
+                permissions = Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            rows = permissions.values_list("content_type__app_label", "codename").order_by()
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache
 

@@ -165,7 +165,7 @@ def subject_access(*, email: str) -> dict:
                     for d in s.data_points.select_related("indicator")
                 ],
                 "attachments": [
-                    {"name": a.original_name, "size": a.size, "sha256": a.sha256} for a in s.attachments.all()
+                    {"name": a.original_name, "size": a.size, "sha256": a.sha256} for a in s.attachments.without_text()
                 ],
                 "versions": [{"number": v.number, "created_at": v.created_at.isoformat()} for v in s.versions.all()],
             }

@@ -188,6 +188,10 @@ SUBMITTER_FIELDS = frozenset(
 )
 
 
+# The submitter's fields that the response's state history leaves out: its texts, kept by SubmissionVersion.
+_UNAUDITED_FIELDS = SUBMITTER_FIELDS - {field.name for field in Submission.history.model._meta.fields}
+
+
 @transaction.atomic
 def submission_update(
     *,
@@ -226,9 +230,15 @@ def submission_update(
         return submission  # saving an unchanged page writes nothing and adds no history
     # Only the submitter's own fields changed: validate those (no constraint involves them).
     submission.full_clean(exclude=[f.name for f in Submission._meta.fields if f.name not in SUBMITTER_FIELDS])
-    if submission.status == Submission.Status.SUBMITTED:
+    state_changed = bool(set(changed) - _UNAUDITED_FIELDS)
+    if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
         submission.has_unsubmitted_changes = True
-    submission.save(update_fields=[*changed, "has_unsubmitted_changes", "updated_at"])
+        state_changed = True
+    # The state history audits status and review changes, not text (SubmissionVersion keeps the text as
+    # submitted): a save that changes only the texts adds no row, or every draft save would add one that
+    # repeats the last.
+    save = submission.save if state_changed else submission.save_without_historical_record
+    save(update_fields=[*changed, "has_unsubmitted_changes", "updated_at"])
     return submission
 
 
@@ -421,7 +431,7 @@ def snapshot(submission: Submission, *, answers=None) -> dict[str, Any]:
             for d in submission.data_points.select_related("indicator", "geography")
         ],
         "attachments": [
-            {"name": a.original_name, "sha256": a.sha256, "size": a.size} for a in submission.attachments.all()
+            {"name": a.original_name, "sha256": a.sha256, "size": a.size} for a in submission.attachments.without_text()
         ],
     }
 

@@ -39,7 +39,7 @@ class ReviewAssignment(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["submission", "round"]
+        ordering = ["-submission_id", "round"]  # the column: no join (see SubmissionVersion.Meta)
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "round"],
@@ -110,7 +110,7 @@ class ComponentTag(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["submission", "round", "component__order"]
+        ordering = ["-submission_id", "round", "component__order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "round", "component"],
@@ -166,7 +166,7 @@ class Excerpt(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["submission", "pk"]
+        ordering = ["-submission_id", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=[*ExcerptKind.values, ""]),

@@ -275,7 +275,10 @@ class SubmissionVersion(models.Model):
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["submission", "number"]
+        # By the column, not the relation: ordering by "submission" sorts by the response's own ordering
+        # (-pk, the same order) through a join to the responses' table on every query of these rows. So
+        # for each of a response's rows (answers, data points, attachments, review rows).
+        ordering = ["-submission_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "number"],
@@ -295,7 +298,7 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["submission", "question__order"]
+        ordering = ["-submission_id", "question__order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "question"],
@@ -339,7 +342,7 @@ class DataPoint(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["submission", "pk"]
+        ordering = ["-submission_id", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(indicator__isnull=False) | ~Q(other_indicator=""),
@@ -406,6 +409,12 @@ def attachment_upload_to(instance: Attachment, filename: str) -> str:
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.kind}"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def without_text(self):
+        """Without the extracted text (the whole file's, megabytes for a long report): for lists of files."""
+        return self.defer("extracted_text")
+
+
 class Attachment(models.Model):
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -434,8 +443,10 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AttachmentQuerySet.as_manager()
+
     class Meta:
-        ordering = ["submission", "pk"]
+        ordering = ["-submission_id", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "sha256"],

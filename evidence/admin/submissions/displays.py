@@ -174,7 +174,7 @@ class SubmissionDisplays:
     def attachments_list(self, obj):
         if withheld_from_viewer(obj):
             return WITHHELD
-        files = obj.attachments.all()
+        files = obj.attachments.without_text()
         return (
             format_html_join(
                 "<br>",

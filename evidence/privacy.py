@@ -82,7 +82,8 @@ def erase_personal_data(
         user.save()
     Membership.objects.filter(user__in=users).update(job_title="")
     individuals.update(name=f"Individual respondent {ERASED}")
-    submissions.update(declared_interests="", confidentiality_reason="")
+    # updated_at: a response's cached summary (evidence/summaries.py) is keyed by it.
+    submissions.update(declared_interests="", confidentiality_reason="", updated_at=timezone.now())
     for version in SubmissionVersion.objects.filter(submission__in=submissions).select_related(
         "submission__organisation"
     ):

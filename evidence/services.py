@@ -65,10 +65,14 @@ def _locked_for(user, public_id) -> Submission:
 
 
 def _touch(submission: Submission) -> None:
-    """Record that a submitted response has changes its reviewers have not seen yet."""
+    """Record a change to the response's answers, data points or files: the time it last changed (which
+    also renews its cached summary, evidence/summaries.py) and, once submitted, that it has changes its
+    reviewers have not seen yet (a change of state, so recorded in its history)."""
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
         submission.has_unsubmitted_changes = True
         submission.save(update_fields=["has_unsubmitted_changes", "updated_at"])
+    else:
+        submission.save_without_historical_record(update_fields=["updated_at"])
 
 
 # --- Optimistic locking of draft sections -------------------------------------------------------------

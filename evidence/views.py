@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import services, summaries
 from .forms import (
     AboutForm,
     AnswersForm,
@@ -179,22 +179,21 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def submission_detail(request: HttpRequest, public_id) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
-    answers = list(submission.answers.select_related("question__component"))
+    editable = submission.can_be_edited()
+    summary = summaries.response_summary(submission, editable=editable)
     return render(
         request,
         "evidence/submission_detail.html",
         {
             "submission": submission,
-            "answers": answers,
-            "data_points": submission.data_points.select_related("indicator", "geography", "component"),
-            "attachments": submission.attachments.all(),
+            "summary": summary.html,
             # Only what the list shows: each version's snapshot is a copy of the whole response. A response
             # never submitted has none (its version number counts them): no query.
             "versions": submission.versions.order_by("-number").only("number", "created_at", "submission_id")
             if submission.version
             else (),
-            "problems": services.submission_problems(submission, has_answers=bool(answers)),
-            "editable": submission.can_be_edited(),
+            "problems": services.submission_problems(submission, has_answers=summary.has_answers),
+            "editable": editable,
         },
     )
 
@@ -395,7 +394,7 @@ def section_data_points(request: HttpRequest, public_id, pk: int | None = None) 
             "form": form,
             "editing": None if removed else instance,
             "conflict_data_point": conflict,
-            "data_points": submission.data_points.select_related("indicator", "geography", "component"),
+            "data_points": submission.data_points.select_related("indicator", "geography"),
             "editable": submission.can_be_edited(),
         },
     )
@@ -447,7 +446,7 @@ def section_attachments(request: HttpRequest, public_id) -> HttpResponse:
         {
             "submission": submission,
             "form": form,
-            "attachments": submission.attachments.all(),
+            "attachments": submission.attachments.without_text(),
             "editable": submission.can_be_edited(),
             "max_size": settings.MMIP_UPLOAD_MAX_BYTES,
         },
@@ -470,16 +469,16 @@ def attachment_delete(request: HttpRequest, public_id, attachment_id) -> HttpRes
 @login_required
 def check_answers(request: HttpRequest, public_id) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
-    answers = list(submission.answers.select_related("question__component"))
+    editable = submission.can_be_edited()
+    summary = summaries.response_summary(submission, editable=editable)
     return render(
         request,
         "evidence/check_answers.html",
         {
             "submission": submission,
-            "answers": answers,
-            "data_points": submission.data_points.select_related("indicator", "geography", "component"),
-            "attachments": submission.attachments.all(),
-            "problems": services.submission_blockers(submission, has_answers=bool(answers)),
+            "summary": summary.html,
+            "editable": editable,
+            "problems": services.submission_blockers(submission, has_answers=summary.has_answers),
             "can_submit": submission.can_be_submitted(),
         },
     )

@@ -1,9 +1,10 @@
 """Redis as Django's cache, without making Redis a single point of failure for the web pages.
 
-The cache holds nothing that must survive (sign-in throttling counters, locks around them): when Redis
-cannot be reached, each web process carries on with its own in-memory cache for a few seconds at a time
-and logs a warning, instead of answering every sign-in with a server error. Throttling then counts per
-process until Redis is back, which still slows a brute-force attempt down.
+The cache holds nothing that must survive (sign-in throttling counters, locks around them, responses'
+rendered summaries keyed by their last change: evidence/summaries.py): when Redis cannot be reached, each
+web process carries on with its own in-memory cache for a few seconds at a time and logs a warning,
+instead of answering every sign-in with a server error. Throttling then counts per process until Redis
+is back, which still slows a brute-force attempt down.
 """
 
 from __future__ import annotations

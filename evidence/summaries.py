@@ -1,0 +1,75 @@
+"""A response's summary as its submitters read it (texts, answers, data points, files, confidentiality),
+rendered once per change of the response and kept in the cache.
+
+The overview and "check your answers" show it on every visit, and a submitter drafting a response comes
+back to them many times between saves: reading the answers, data points and files, and rendering them, was
+most of those pages' work. A summary is cached under
+
+- the response's id and the time it last changed (``updated_at``: every save of the response, and of its
+  answers, data points and files, moves it: ``services.submission_update`` and ``services._touch``; so does
+  the erasure of personal data),
+- whether it is shown with its "Change" links (the response can be edited), and
+- the version of the catalogue its wording comes from (questions, components, indicators, regions): a save
+  or delete of any of them starts a new version (``catalogue_changed``, connected in apps.py).
+
+So a change never shows an old summary: it makes a new key, and the old entry expires after TIMEOUT. While
+Redis is unreachable each web process uses its own memory (mmip/cache.py); a catalogue change made then
+reaches the other processes' summaries within TIMEOUT.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Submission
+
+TIMEOUT = 600  # seconds: a drafting session's visits; short, since the summary holds the response's text
+CATALOGUE_KEY = "response-summary:catalogue"
+TEMPLATE = "evidence/_response_summary.html"
+
+
+@dataclass(frozen=True)
+class Summary:
+    html: SafeString
+    has_answers: bool  # for what still stops a submit, without reading the answers again
+
+
+def response_summary(submission: Submission, *, editable: bool) -> Summary:
+    """The rendered summary of ``submission`` (read with its consultation's and organisation's rows)."""
+    key = f"response-summary:{submission.pk}:{submission.updated_at.timestamp()}:{int(editable)}"
+    found = cache.get_many([CATALOGUE_KEY, key])
+    catalogue = found.get(CATALOGUE_KEY)
+    if catalogue is None:
+        catalogue = _new_catalogue_version()
+    cached = found.get(key)
+    if cached is not None and cached[0] == catalogue:
+        return Summary(mark_safe(cached[1]), cached[2])  # nosec B308, B703: our own template's output
+    answers = list(submission.answers.select_related("question__component"))
+    html = render_to_string(
+        TEMPLATE,
+        {
+            "submission": submission,
+            "editable": editable,
+            "answers": answers,
+            "data_points": submission.data_points.select_related("indicator", "geography"),
+            "attachments": submission.attachments.without_text(),
+        },
+    )
+    cache.set(key, (catalogue, str(html), bool(answers)), TIMEOUT)
+    return Summary(html, bool(answers))
+
+
+def _new_catalogue_version() -> str:
+    version = uuid.uuid4().hex
+    cache.set(CATALOGUE_KEY, version, None)
+    return version
+
+
+def catalogue_changed(**kwargs) -> None:
+    """A question, component, indicator or region was saved or deleted: every summary renders anew."""
+    _new_catalogue_version()

@@ -39,9 +39,11 @@ class Summary:
     has_answers: bool  # for what still stops a submit, without reading the answers again
 
 
-def response_summary(submission: Submission, *, editable: bool) -> Summary:
-    """The rendered summary of ``submission`` (read with its consultation's and organisation's rows)."""
-    key = f"response-summary:{submission.pk}:{submission.updated_at.timestamp()}:{int(editable)}"
+def response_summary(submission: Submission, *, editable: bool, versions: bool = False) -> Summary:
+    """The rendered summary of ``submission`` (read with its consultation's and organisation's rows);
+    ``versions``: followed by the list of its submitted versions (the overview), which only a submit
+    changes, and a submit moves ``updated_at``."""
+    key = f"response-summary:{submission.pk}:{submission.updated_at.timestamp()}:{int(editable)}:{int(versions)}"
     found = cache.get_many([CATALOGUE_KEY, key])
     catalogue = found.get(CATALOGUE_KEY)
     if catalogue is None:
@@ -58,6 +60,11 @@ def response_summary(submission: Submission, *, editable: bool) -> Summary:
             "answers": answers,
             "data_points": submission.data_points.select_related("indicator", "geography"),
             "attachments": submission.attachments.without_text(),
+            # Only what the list shows: each version's snapshot is a copy of the whole response. A response
+            # never submitted has none (its version number counts them): no query.
+            "versions": submission.versions.order_by("-number").only("number", "created_at", "submission_id")
+            if versions and submission.version
+            else (),
         },
     )
     cache.set(key, (catalogue, str(html), bool(answers)), TIMEOUT)

@@ -180,18 +180,13 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 def submission_detail(request: HttpRequest, public_id) -> HttpResponse:
     submission = submission_for_user(request.user, public_id)
     editable = submission.can_be_edited()
-    summary = summaries.response_summary(submission, editable=editable)
+    summary = summaries.response_summary(submission, editable=editable, versions=True)
     return render(
         request,
         "evidence/submission_detail.html",
         {
             "submission": submission,
             "summary": summary.html,
-            # Only what the list shows: each version's snapshot is a copy of the whole response. A response
-            # never submitted has none (its version number counts them): no query.
-            "versions": submission.versions.order_by("-number").only("number", "created_at", "submission_id")
-            if submission.version
-            else (),
             "problems": services.submission_problems(submission, has_answers=summary.has_answers),
             "editable": editable,
         },

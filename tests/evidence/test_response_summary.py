@@ -122,3 +122,30 @@ def test_erasing_personal_data_renews_the_summary(submitter, draft, consultation
     privacy.erase_personal_data(consultation=consultation, now=later)
     draft = Submission.objects.select_related("consultation", "organisation").get(pk=draft.pk)
     assert "Board member" not in summaries.response_summary(draft, editable=False).html
+
+
+def test_the_overview_lists_each_submitted_version_and_reads_them_once(
+    client, submitter, draft, django_assert_num_queries
+):
+    from django.db import connection
+
+    client.force_login(submitter)
+    services.submission_update(
+        submission=draft, by=submitter, data={"proposals": "Fund skills.", "confidentiality": "publishable"}
+    )
+    detail = reverse("evidence:submission_detail", args=[draft.public_id])
+    assert "Submitted versions" not in client.get(detail).content.decode()
+    services.submission_submit(submission=draft, by=submitter)
+    version = reverse("evidence:version_detail", args=[draft.public_id, 1])
+    assert version in client.get(detail).content.decode()  # cached with the summary
+    with django_assert_num_queries(3 + (connection.vendor != "postgresql")):
+        assert version in client.get(detail).content.decode()
+    services.submission_update(submission=draft, by=submitter, data={"summary": "Amended."})
+    draft.refresh_from_db()
+    services.submission_submit(submission=draft, by=submitter)
+    page = client.get(detail).content.decode()
+    assert reverse("evidence:version_detail", args=[draft.public_id, 2]) in page and version in page
+    assert (
+        "Submitted versions"
+        not in client.get(reverse("evidence:check_answers", args=[draft.public_id])).content.decode()
+    )

@@ -5,6 +5,7 @@ The overview and "check your answers" show it on every visit, and a submitter dr
 back to them many times between saves: reading the answers, data points and files, and rendering them, was
 most of those pages' work. A summary is cached under
 
+- a digest of its templates (a deploy that changes them renders every summary anew),
 - the response's id and the time it last changed (``updated_at``: every save of the response, and of its
   answers, data points and files, moves it: ``services.submission_update`` and ``services._touch``; so does
   the erasure of personal data),
@@ -19,11 +20,14 @@ reaches the other processes' summaries within TIMEOUT.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.cache import cache
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Submission
@@ -31,6 +35,7 @@ from .models import Submission
 TIMEOUT = 600  # seconds: a drafting session's visits; short, since the summary holds the response's text
 CATALOGUE_KEY = "response-summary:catalogue"
 TEMPLATE = "evidence/_response_summary.html"
+TEMPLATES = (TEMPLATE, "evidence/_data_points_table.html")  # the summary's own and the one it includes
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,8 @@ def response_summary(submission: Submission, *, editable: bool, versions: bool =
     """The rendered summary of ``submission`` (read with its consultation's and organisation's rows);
     ``versions``: followed by the list of its submitted versions (the overview), which only a submit
     changes, and a submit moves ``updated_at``."""
-    key = f"response-summary:{submission.pk}:{submission.updated_at.timestamp()}:{int(editable)}:{int(versions)}"
+    changed = submission.updated_at.timestamp()
+    key = f"response-summary:{_templates_version()}:{submission.pk}:{changed}:{int(editable)}:{int(versions)}"
     found = cache.get_many([CATALOGUE_KEY, key])
     catalogue = found.get(CATALOGUE_KEY)
     if catalogue is None:
@@ -69,6 +75,16 @@ def response_summary(submission: Submission, *, editable: bool, versions: bool =
     )
     cache.set(key, (catalogue, str(html), bool(answers)), TIMEOUT)
     return Summary(html, bool(answers))
+
+
+@functools.cache
+def _templates_version() -> str:
+    """A digest of the summary's templates as this process loaded them: after a deploy that changes them,
+    no summary rendered by the old ones is shown."""
+    digest = hashlib.sha256()
+    for name in TEMPLATES:
+        digest.update(Path(get_template(name).origin.name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _new_catalogue_version() -> str:

@@ -149,3 +149,16 @@ def test_the_overview_lists_each_submitted_version_and_reads_them_once(
         "Submitted versions"
         not in client.get(reverse("evidence:check_answers", args=[draft.public_id])).content.decode()
     )
+
+
+def test_summaries_rendered_by_other_templates_are_not_shown(draft, monkeypatch, django_assert_max_num_queries):
+    """After a deploy that changes the summary's templates (their digest is in the key), nothing the old
+    ones rendered is shown."""
+    draft = Submission.objects.select_related("consultation", "organisation").get(pk=draft.pk)
+    summaries.response_summary(draft, editable=True)
+    with django_assert_max_num_queries(0):
+        summaries.response_summary(draft, editable=True)
+    monkeypatch.setattr(summaries, "_templates_version", lambda: "after-a-deploy")
+    with django_assert_max_num_queries(3) as captured:
+        summaries.response_summary(draft, editable=True)
+    assert any("evidence_answer" in query["sql"] for query in captured.captured_queries)

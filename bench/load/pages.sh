@@ -5,7 +5,8 @@
 # save, a submit (after an amendment), then /healthz again, each for DURATION with no pauses. Prints requests
 # per second and the ratio to the mean of the two /healthz passes (the machine is shared, so only ratios from
 # one run compare), the CPU each request cost in the web server, the database, the worker and locust (all on
-# the same cores), the load average, and checks that every submit counted made a submitted version.
+# the same cores) and how busy the cores were, the load average, and checks that every submit counted made
+# a submitted version.
 #   bash bench/load/pages.sh [DURATION] [USERS...]        (defaults: 20s 8 32)
 # Environment: BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_DB (database name,
 # created and dropped; default mmip_pages_<pid>), BENCH_REDIS (Redis URL with its db, default
@@ -66,23 +67,28 @@ print(f"{time.monotonic() - start:.0f}")
 PY
 }
 cpu() { .venv/bin/python bench/load/cpu.py "$web" "$worker" "$DB" "$@"; }
+# The machine's busy and idle CPU time so far (/proc/stat, in ticks): idle time in a pass means what limits
+# it is waiting (on the database, the network or the load generator), not the cores.
+ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
 rate() {  # PAGE USERS NAME -> "req/s requests failures p95" of NAME (set-up requests excluded), then the CPU
   # seconds the pass took in the web server, the worker, the database's backends and locust.
   # --reset-stats: counted from when every user has opened its response (the set-up is not measured).
-  local before after
-  before=$(cpu)
+  local before after busy
+  before=$(cpu); busy=$(ticks)
   PAGE=$1 /usr/bin/time -f "%U %S" -o "$out/$1-$2.time" .venv/bin/locust -f bench/load/locustfile.py PagePass \
     --headless -u "$2" -r "$2" -t "$DURATION" --reset-stats -H "http://127.0.0.1:$PORT" --csv "$out/$1-$2" \
     --only-summary >"$out/$1-$2.log" 2>&1 || true
   after=$(cpu "$before")
   awk -F, -v name="$3" 'NR > 1 && $2 == name { printf "%.1f %s %s %s ", $10, $3, $4, $17 }' "$out/$1-$2_stats.csv"
-  awk -v a="$after" -v l="$(tail -1 "$out/$1-$2.time")" 'BEGIN {
-    split(l, z, " "); printf "%s %.2f\n", a, z[1] + z[2] }'
+  awk -v a="$after" -v l="$(tail -1 "$out/$1-$2.time")" -v b="$busy" -v e="$(ticks)" 'BEGIN {
+    split(l, z, " "); split(b, t0, " "); split(e, t1, " ")
+    used = t1[1] - t0[1]; idle = t1[2] - t0[2]
+    printf "%s %.2f %.0f\n", a, z[1] + z[2], 100 * used / (used + idle > 0 ? used + idle : 1) }'
 }
-per() {  # "req/s requests failures p95 web worker db locust" -> CPU ms per request of each
+per() {  # "req/s requests failures p95 web worker db locust busy%" -> CPU ms per request of each
   awk -v line="$1" 'BEGIN { split(line, f, " "); n = f[2] > 0 ? f[2] : 1;
-    printf "CPU per request: web %.1f ms, database %.1f ms, worker %.1f ms, locust %.1f ms",
-      1000 * f[5] / n, 1000 * f[7] / n, 1000 * f[6] / n, 1000 * f[8] / n }'
+    printf "CPU per request: web %.1f ms, database %.1f ms, worker %.1f ms, locust %.1f ms; cores busy %d %%",
+      1000 * f[5] / n, 1000 * f[7] / n, 1000 * f[6] / n, 1000 * f[8] / n, f[9] }'
 }
 echo "load average at the start: $(load) ($(nproc) cores); $DURATION a pass; database $DB, Redis $REDIS"
 status=0

@@ -97,6 +97,7 @@ def test_a_second_visit_reads_neither_answers_nor_data_points_nor_files(
     with django_assert_num_queries(3 + (connection.vendor != "postgresql")) as captured:
         again = client.get(detail).content.decode()
     assert "We make vaccines in Speke." in first and "We make vaccines in Speke." in again
+    assert '<section aria-labelledby="about-h"' in again  # the cached HTML is shown, not escaped
     assert not any(
         table in query["sql"]
         for query in captured.captured_queries

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
+from mmip.history import HistoricalRecords
 
 from evidence.models import Consultation, EcosystemComponent, Indicator
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
+
+from mmip.history import HistoricalRecords
 
 from .catalogues import EcosystemComponent
 from .consultations import Consultation

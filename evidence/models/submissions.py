@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
+
+from mmip.history import HistoricalRecords
 
 from ..units import format_value
 from .catalogues import EcosystemComponent, Indicator, Region

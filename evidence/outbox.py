@@ -10,9 +10,9 @@ expires the sweeper publishes it. Nothing is lost; at worst (a death between pub
 is delivered twice, which every task tolerates.
 
 A row is written already claimed by the process that enqueues it, so its on-commit publish needs no claim
-of its own: one UPDATE after publishing instead of two around it (a submit queues two rows: two statements
-fewer). If the commit comes late in the lease (a long transaction), the publish first renews the lease,
-only if it is still the one written, so a sweeper that took the row meanwhile keeps it.
+of its own: one UPDATE after publishing instead of two around it. If the commit comes late in the lease (a
+long transaction), the publish first renews the lease, only if it is still the one written, so a sweeper
+that took the row meanwhile keeps it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def enqueue(task_name: str, **kwargs) -> OutboxTask:
 
 def enqueue_many(tasks: list[tuple[str, dict]]) -> list[OutboxTask]:
     """As ``enqueue`` for several tasks (name, keyword arguments): one INSERT for all of them, and after the
-    commit one UPDATE marking those published (a submit queues its receipt and its analysis this way)."""
+    commit one UPDATE marking those published."""
     claimed_until = timezone.now() + LEASE
     rows = [
         OutboxTask(task_name=name, kwargs=kwargs, claimed_until=claimed_until, attempts=1) for name, kwargs in tasks

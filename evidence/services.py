@@ -491,18 +491,11 @@ def submission_submit(
     problems = submission_problems(submission, has_answers=bool(answers))
     if problems:
         raise ValidationError(problems)
-    # Queued first: the receipt and indexing need no reference, and the consultation's lock comes last.
+    # Queued first: the receipt and indexing need no reference, and the consultation's lock comes last. One
+    # task, which queues the receipt and the analysis from the worker (evidence.tasks.submitted).
     # ``site_url``: where the submitter reached the site (for the receipt's link when MMIP_SITE_URL is unset).
     receipt = {"site_url": site_url} if site_url else {}
-    outbox.enqueue_many(
-        [
-            (
-                "evidence.tasks.send_receipt",
-                {"submission_id": submission.pk, "version": submission.version + 1, **receipt},
-            ),
-            ("evidence.tasks.submission_submitted", {"submission_id": submission.pk}),
-        ]
-    )
+    outbox.enqueue("evidence.tasks.submitted", submission_id=submission.pk, version=submission.version + 1, **receipt)
     record_submission(submission=submission, consultation=submission.consultation, by=by, when=now, answers=answers)
     return submission
 

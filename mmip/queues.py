@@ -15,6 +15,7 @@ KINDS = ("fast", "analysis")
 DEFAULT_PREFIX = "mmip"
 
 TASK_KINDS = {
+    "evidence.tasks.submitted": "fast",
     "evidence.tasks.send_receipt": "fast",
     "evidence.tasks.outbox_sweep": "fast",
     "recommendations.tasks.recover_stalled_runs": "fast",

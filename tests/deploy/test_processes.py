@@ -45,6 +45,7 @@ def test_every_task_is_routed_to_a_known_queue():
 def test_receipts_and_analysis_are_on_different_queues():
     fast, analysis = _current_queues()["fast"], _current_queues()["analysis"]
     assert _queue_of("evidence.tasks.send_receipt") == fast
+    assert _queue_of("evidence.tasks.submitted") == fast  # it queues the receipt and the analysis
     assert _queue_of("evidence.tasks.outbox_sweep") == fast
     for name in (
         "evidence.tasks.submission_submitted",

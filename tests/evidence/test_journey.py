@@ -134,7 +134,7 @@ def test_a_double_submit_gives_one_reference_and_one_receipt(submitter_client, c
     submission.refresh_from_db()
     assert submission.reference == "MMIP-0001"
     assert SubmissionVersion.objects.count() == 1
-    assert OutboxTask.objects.filter(task_name="evidence.tasks.send_receipt").count() == 1
+    assert OutboxTask.objects.filter(task_name="evidence.tasks.submitted").count() == 1
 
 
 def test_an_amendment_keeps_the_reference_and_the_earlier_version(submitter_client, consultation):

@@ -114,7 +114,7 @@ def test_a_new_member_signs_up_and_submits_evidence(client, consultation, django
     assert submission.status == Submission.Status.SUBMITTED
     assert submission.reference == "MMIP-0001"
     assert SubmissionVersion.objects.get(submission=submission).number == 1
-    receipt = OutboxTask.objects.get(task_name="evidence.tasks.send_receipt")
+    receipt = OutboxTask.objects.get(task_name="evidence.tasks.submitted")  # then the receipt and the analysis
     assert receipt.kwargs == {"submission_id": submission.pk, "version": 1, "site_url": "http://testserver"}
 
     # It is listed under "My submissions".

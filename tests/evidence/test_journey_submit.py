@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from evidence import services
+from evidence import services, tasks
 from evidence.models import OutboxTask, Submission, SubmissionVersion
 from tests import factories
 from tests.evidence import journey_files as files
@@ -72,14 +72,20 @@ def test_submit_queues_the_receipt_after_commit(ready, submitter, django_capture
     publish = mocker.patch("celery.app.task.Task.apply_async")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.submission_submit(submission=ready, by=submitter)
-    row = OutboxTask.objects.get(task_name="evidence.tasks.send_receipt")
+    row = OutboxTask.objects.get(task_name="evidence.tasks.submitted")
     assert row.kwargs == {"submission_id": ready.pk, "version": 1}
-    # The receipt and the reviewers' indexing, published together by one on-commit callback.
+    # One message, published by one on-commit callback; the worker queues the receipt and the indexing.
     assert len(callbacks) == 1 and publish.call_count == 0
     for callback in callbacks:
         callback()
-    assert publish.call_count == 2
+    assert publish.call_count == 1
     assert not OutboxTask.objects.filter(dispatched_at__isnull=True).exists()
+    # The fast worker runs it: the receipt to its queue, the analysis to the analysis queue.
+    receipt = mocker.patch.object(tasks.send_receipt, "apply_async")
+    analysis = mocker.patch.object(tasks.submission_submitted, "apply_async")
+    tasks.submitted(**row.kwargs)
+    receipt.assert_called_once_with(kwargs={"submission_id": ready.pk, "version": 1})
+    analysis.assert_called_once_with(kwargs={"submission_id": ready.pk})
 
 
 def test_a_broker_outage_does_not_turn_a_submit_into_an_error(
@@ -91,7 +97,7 @@ def test_a_broker_outage_does_not_turn_a_submit_into_an_error(
     assert response.status_code == 302
     ready.refresh_from_db()
     assert ready.reference == "MMIP-0001"
-    assert OutboxTask.objects.get(task_name="evidence.tasks.send_receipt").dispatched_at is None
+    assert OutboxTask.objects.get(task_name="evidence.tasks.submitted").dispatched_at is None
 
 
 def test_a_double_submit_gives_one_reference(submitter_client, ready):
@@ -102,7 +108,7 @@ def test_a_double_submit_gives_one_reference(submitter_client, ready):
     assert ready.reference == "MMIP-0001" and ready.version == 1
     assert Submission.objects.count() == 1
     assert SubmissionVersion.objects.count() == 1
-    assert OutboxTask.objects.filter(task_name="evidence.tasks.send_receipt").count() == 1
+    assert OutboxTask.objects.filter(task_name="evidence.tasks.submitted").count() == 1
 
 
 def test_the_service_submit_is_idempotent(ready, submitter, consultation):
@@ -132,7 +138,7 @@ def test_amending_needs_a_resubmit_and_keeps_earlier_versions(submitter_client, 
     assert "Version 1" in detail and "Version 2" in detail
     old = submitter_client.get(reverse("evidence:version_detail", args=[ready.public_id, 1]))
     assert "We make vaccines in Speke." in old.content.decode()
-    receipts = OutboxTask.objects.filter(task_name="evidence.tasks.send_receipt").order_by("pk")
+    receipts = OutboxTask.objects.filter(task_name="evidence.tasks.submitted").order_by("pk")
     assert [r.kwargs["version"] for r in receipts] == [1, 2]
 
 

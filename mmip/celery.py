@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery, signals
+from django.db import close_old_connections
 
 from mmip import logs
 
@@ -14,6 +15,18 @@ app.autodiscover_tasks()
 signals.before_task_publish.connect(logs.add_to_message, weak=False)
 signals.task_prerun.connect(logs.restore_in_task, weak=False)
 signals.task_postrun.connect(logs.clear_after_task, weak=False)
+
+
+def _close_old_connections(task=None, **kwargs) -> None:
+    """Around each task, as Django does around each request: close a database connection that errored or is
+    older than CONN_MAX_AGE, keep the others (CELERY_DB_REUSE_MAX in the settings). Not for a task run eagerly
+    inside a request, whose connection is the request's."""
+    if task is not None and not getattr(task.request, "is_eager", False):
+        close_old_connections()
+
+
+signals.task_prerun.connect(_close_old_connections, weak=False)
+signals.task_postrun.connect(_close_old_connections, weak=False)
 if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
     signals.after_setup_logger.connect(logs.use_json_for_celery, weak=False)
     signals.after_setup_task_logger.connect(logs.use_json_for_celery, weak=False)

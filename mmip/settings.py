@@ -220,6 +220,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker keeps its database connection from task to task, as a web process does from request to request.
+# Celery's Django fix-up otherwise closes it before and after every task, so each task opened a new one: on
+# PostgreSQL a new server process and an authentication, at about three tasks a submit (bench/README.md).
+# The fix-up now closes only every 2 × this many tasks; mmip/celery.py runs Django's close_old_connections
+# around each task instead, which closes a connection that broke or outlived CONN_MAX_AGE, as after a request.
+CELERY_DB_REUSE_MAX = 10_000
 # A submit must never hang on a dead broker: give up quickly, the outbox sweeper re-sends later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,

@@ -11,7 +11,9 @@
 # Environment: BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_DB (database name,
 # created and dropped; default mmip_pages_<pid>), BENCH_REDIS (Redis URL with its db, default
 # redis://127.0.0.1:6379/13; the run's queues are named pages-<pid>.* and deleted at the end),
-# PORT (8766), WEB_WORKERS (gunicorn, 3).
+# PORT (8766), WEB_WORKERS (gunicorn, 3), PROFILE_DIR (if set, py-spy samples the web workers during each pass
+# and the worker during each pass and writes their stacks, folded, to PROFILE_DIR/<page>-<users>.txt and
+# <page>-<users>-worker.txt: where the CPU goes under load).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20s}; shift || true
@@ -75,10 +77,21 @@ rate() {  # PAGE USERS NAME -> "req/s requests failures p95" of NAME (set-up req
   # --reset-stats: counted from when every user has opened its response (the set-up is not measured).
   local before after busy
   before=$(cpu); busy=$(ticks)
+  local spy=
+  if [ -n "${PROFILE_DIR:-}" ]; then
+    mkdir -p "$PROFILE_DIR"
+    .venv/bin/py-spy record --pid "$web" --subprocesses --nonblocking --rate 250 --format raw \
+      -o "$PROFILE_DIR/$1-$2.txt" >"$out/spy-$1-$2.log" 2>&1 &
+    spy=$!
+    .venv/bin/py-spy record --pid "$worker" --subprocesses --nonblocking --rate 250 --format raw \
+      -o "$PROFILE_DIR/$1-$2-worker.txt" >"$out/spy-$1-$2-worker.log" 2>&1 &
+    spy="$spy $!"
+  fi
   PAGE=$1 /usr/bin/time -f "%U %S" -o "$out/$1-$2.time" .venv/bin/locust -f bench/load/locustfile.py PagePass \
     --headless -u "$2" -r "$2" -t "$DURATION" --reset-stats -H "http://127.0.0.1:$PORT" --csv "$out/$1-$2" \
     --only-summary >"$out/$1-$2.log" 2>&1 || true
   after=$(cpu "$before")
+  if [ -n "$spy" ]; then kill -INT $spy 2>/dev/null; wait $spy 2>/dev/null || true; fi
   awk -F, -v name="$3" 'NR > 1 && $2 == name { printf "%.1f %s %s %s ", $10, $3, $4, $17 }' "$out/$1-$2_stats.csv"
   awk -v a="$after" -v l="$(tail -1 "$out/$1-$2.time")" -v b="$busy" -v e="$(ticks)" 'BEGIN {
     split(l, z, " "); split(b, t0, " "); split(e, t1, " ")

@@ -32,6 +32,16 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
     signals.after_setup_task_logger.connect(logs.use_json_for_celery, weak=False)
 
 
+@signals.worker_init.connect(weak=False)
+def lower_analysis_priority(sender=None, **kwargs) -> None:
+    """An analysis worker (MMIP_WORKER_KIND=analysis, the Procfile's) lowers its CPU priority by
+    MMIP_ANALYSIS_NICE before it starts its pool, whose processes inherit it: see the setting."""
+    from django.conf import settings
+
+    if settings.MMIP_WORKER_KIND == "analysis" and settings.MMIP_ANALYSIS_NICE:
+        os.nice(settings.MMIP_ANALYSIS_NICE)
+
+
 @signals.beat_init.connect(weak=False)
 def sweep_when_beat_starts(sender=None, **kwargs) -> None:
     """Beat's first outbox sweep runs as it starts, not a minute later: outbox rows left by a crash are

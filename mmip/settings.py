@@ -248,6 +248,13 @@ VISIBILITY_TIMEOUTS = {
 MMIP_WORKER_KIND = env_str("MMIP_WORKER_KIND", "") or ""
 if MMIP_WORKER_KIND and MMIP_WORKER_KIND not in VISIBILITY_TIMEOUTS:
     raise ImproperlyConfigured(f"MMIP_WORKER_KIND={MMIP_WORKER_KIND!r}: use one of {', '.join(VISIBILITY_TIMEOUTS)}")
+# An analysis worker runs at a lower CPU priority (nice, 0–19; mmip/celery.py): on a machine it shares with
+# web processes and the fast worker, pages, submits and receipts come first and duplicate detection, search
+# text and compilations take the CPU left over (they may lag in a rush; receipts may not). On a machine of
+# its own it changes nothing. 0 keeps the priority it was started with.
+MMIP_ANALYSIS_NICE = env_int("MMIP_ANALYSIS_NICE", 10)
+if not 0 <= MMIP_ANALYSIS_NICE <= 19:
+    raise ImproperlyConfigured(f"MMIP_ANALYSIS_NICE={MMIP_ANALYSIS_NICE}: use a niceness from 0 to 19")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,

@@ -107,3 +107,15 @@ def test_an_unknown_worker_kind_is_refused():
         text=True,
     )
     assert out.returncode != 0 and "MMIP_WORKER_KIND='slow'" in out.stderr
+
+
+@pytest.mark.parametrize("value", ["25", "-1"])
+def test_an_analysis_niceness_out_of_range_is_refused(value):
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "mmip.settings", "MMIP_ANALYSIS_NICE": value},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode != 0 and f"MMIP_ANALYSIS_NICE={value}: use a niceness from 0 to 19" in out.stderr

@@ -123,6 +123,13 @@ def test_receipts_do_not_wait_for_a_dead_analysis_worker(live_db, tmp_path):
 
         # The analysis waited in its own queue; the worker, back, runs it.
         analysis.start()
+        # At a lower CPU priority than the fast worker (MMIP_ANALYSIS_NICE), its pool's processes too.
+        base = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, fast.process.pid) == base
+        lowered = min(19, base + settings.MMIP_ANALYSIS_NICE)
+        children = Path(f"/proc/{analysis.process.pid}/task/{analysis.process.pid}/children").read_text().split()
+        assert children and all(os.getpriority(os.PRIO_PROCESS, int(pid)) == lowered for pid in children)
+        assert os.getpriority(os.PRIO_PROCESS, analysis.process.pid) == lowered
         analysis.wait_for(
             lambda text: re.search(r"evidence\.tasks\.submission_submitted\[[^]]+\] succeeded", text),
             90,

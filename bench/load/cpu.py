@@ -2,7 +2,7 @@
 the web server (gunicorn's master and its workers), the Celery worker (with its pool), and the PostgreSQL
 backends connected to the benchmark's database (found by the database name in their process title).
 
-    python bench/load/cpu.py GUNICORN_PID WORKER_PID DATABASE [BEFORE]
+    python bench/load/cpu.py GUNICORN_PID WORKER_PID[,WORKER_PID...] DATABASE [BEFORE]
 
 prints "web worker db pid:seconds..." (CPU seconds, user + system, so far). Given the line printed before a
 pass as BEFORE, it prints instead what the pass used: "web worker db". The database's share is summed per
@@ -44,8 +44,8 @@ def backends(database: str) -> dict[int, float]:
 
 
 if __name__ == "__main__":
-    web, worker, database = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    now = (tree(web), tree(worker), backends(database))
+    web, workers, database = int(sys.argv[1]), [int(pid) for pid in sys.argv[2].split(",")], sys.argv[3]
+    now = (tree(web), sum(tree(pid) for pid in workers), backends(database))
     if len(sys.argv) > 4:
         fields = sys.argv[4].split()
         before_db = {int(pid): float(cpu) for pid, cpu in (item.split(":") for item in fields[3:])}

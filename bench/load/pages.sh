@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Each page's throughput against /healthz's, in the same run: gunicorn (3 sync workers), PostgreSQL, Redis
-# and a Celery worker (receipts, search text, duplicate detection) on 127.0.0.1, with locust on the same 2
-# cores. For each number of concurrent users (default 8 and 32), /healthz, then the response page, a draft
+# and the Procfile's two Celery workers, one process each (fast: receipts; analysis: search text, duplicate
+# detection, suggestions, at its lower CPU priority, MMIP_ANALYSIS_NICE) on 127.0.0.1, with locust on the
+# same 2 cores. For each number of concurrent users (default 8 and 32), /healthz, then the response page, a draft
 # save, a submit (after an amendment), then /healthz again, each for DURATION with no pauses. Prints requests
 # per second and the ratio to the mean of the two /healthz passes (the machine is shared, so only ratios from
 # one run compare), the CPU each request cost in the web server, the database, the worker and locust (all on
@@ -11,9 +12,10 @@
 # Environment: BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_DB (database name,
 # created and dropped; default mmip_pages_<pid>), BENCH_REDIS (Redis URL with its db, default
 # redis://127.0.0.1:6379/13; the run's queues are named pages-<pid>.* and deleted at the end),
-# PORT (8766), WEB_WORKERS (gunicorn, 3), PROFILE_DIR (if set, py-spy samples the web workers during each pass
-# and the worker during each pass and writes their stacks, folded, to PROFILE_DIR/<page>-<users>.txt and
-# <page>-<users>-worker.txt: where the CPU goes under load).
+# PORT (8766), WEB_WORKERS (gunicorn, 3), WORKER_LAYOUT (procfile, the default, or one: a single worker
+# process for both queues at normal priority, as this script ran before 2 December 2026), PROFILE_DIR (if set, py-spy samples the web workers during each pass
+# and the workers during each pass and writes their stacks, folded, to PROFILE_DIR/<page>-<users>.txt and
+# <page>-<users>-worker-<pid>.txt: where the CPU goes under load).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20s}; shift || true
@@ -49,8 +51,17 @@ max=0; for n in $LEVELS; do [ "$n" -gt "$max" ] && max=$n; done
 DJANGO_SETTINGS_MODULE=mmip.settings .venv/bin/python bench/load/prepare.py "$max" >/dev/null
 DJANGO_SETTINGS_MODULE=mmip.settings .venv/bin/python bench/load/sessions.py "$max" >"$out/sessions"
 export SESSIONS_FILE="$out/sessions"
-.venv/bin/celery -A mmip worker -Q "$QUEUE.fast,$QUEUE.analysis" -c 1 --loglevel=WARNING >"$out/worker.log" 2>&1 &
-worker=$!
+if [ "${WORKER_LAYOUT:-procfile}" = one ]; then
+  .venv/bin/celery -A mmip worker -Q "$QUEUE.fast,$QUEUE.analysis" -c 1 --loglevel=WARNING >"$out/worker.log" 2>&1 &
+  worker=$!
+else
+  worker=
+  for kind in fast analysis; do
+    MMIP_WORKER_KIND=$kind .venv/bin/celery -A mmip worker -Q "$QUEUE.$kind" -n "$kind-$$@%h" -c 1 \
+      --loglevel=WARNING >"$out/worker-$kind.log" 2>&1 &
+    worker=${worker:+$worker,}$!
+  done
+fi
 .venv/bin/gunicorn mmip.wsgi -w "${WEB_WORKERS:-3}" -b 127.0.0.1:$PORT --access-logfile /dev/null >"$out/gunicorn.log" 2>&1 &
 web=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
@@ -62,7 +73,7 @@ client, queue = redis.Redis.from_url(sys.argv[1]), sys.argv[2]
 start = time.monotonic()
 while time.monotonic() - start < 600:
     waiting = sum(client.llen(name) for name in client.scan_iter(match=f"{queue}.*"))
-    if not waiting and not client.hlen("unacked"):
+    if not waiting and not any(client.hlen(key) for key in ("unacked", "unacked.fast", "unacked.analysis")):
         break
     time.sleep(1)
 print(f"{time.monotonic() - start:.0f}")
@@ -83,9 +94,11 @@ rate() {  # PAGE USERS NAME -> "req/s requests failures p95" of NAME (set-up req
     .venv/bin/py-spy record --pid "$web" --subprocesses --nonblocking --rate 250 --format raw \
       -o "$PROFILE_DIR/$1-$2.txt" >"$out/spy-$1-$2.log" 2>&1 &
     spy=$!
-    .venv/bin/py-spy record --pid "$worker" --subprocesses --nonblocking --rate 250 --format raw \
-      -o "$PROFILE_DIR/$1-$2-worker.txt" >"$out/spy-$1-$2-worker.log" 2>&1 &
-    spy="$spy $!"
+    for pid in ${worker//,/ }; do
+      .venv/bin/py-spy record --pid "$pid" --subprocesses --nonblocking --rate 250 --format raw \
+        -o "$PROFILE_DIR/$1-$2-worker-$pid.txt" >"$out/spy-$1-$2-worker-$pid.log" 2>&1 &
+      spy="$spy $!"
+    done
   fi
   PAGE=$1 /usr/bin/time -f "%U %S" -o "$out/$1-$2.time" .venv/bin/locust -f bench/load/locustfile.py PagePass \
     --headless -u "$2" -r "$2" -t "$DURATION" --reset-stats -H "http://127.0.0.1:$PORT" --csv "$out/$1-$2" \
@@ -103,7 +116,8 @@ per() {  # "req/s requests failures p95 web worker db locust busy%" -> CPU ms pe
     printf "CPU per request: web %.1f ms, database %.1f ms, worker %.1f ms, locust %.1f ms; cores busy %d %%",
       1000 * f[5] / n, 1000 * f[7] / n, 1000 * f[6] / n, 1000 * f[8] / n, f[9] }'
 }
-echo "load average at the start: $(load) ($(nproc) cores); $DURATION a pass; database $DB, Redis $REDIS"
+echo "load average at the start: $(load) ($(nproc) cores); $DURATION a pass; database $DB, Redis $REDIS;" \
+  "workers: ${WORKER_LAYOUT:-procfile}"
 status=0
 for users in $LEVELS; do
   h1line=$(rate healthz "$users" healthz); read -r h1 _ <<<"$h1line"

@@ -51,21 +51,28 @@ def send_receipt(submission_id: int, version: int, site_url: str = "") -> bool:
 
 
 # One message from the web request, two pieces of work: the submit (evidence/services.py) publishes only this,
-# through the outbox, and the fast worker hands the receipt and the analysis to their queues. A publish
-# costs the web server about a millisecond under load (Celery builds the message, then a Redis round
-# trip), so a submit pays for one instead of two. Delivered twice, it queues both twice: each is idempotent.
+# through the outbox, and the fast worker queues the analysis and sends the receipt itself. A publish costs
+# the web server about a millisecond under load (Celery builds the message, then a Redis round trip), so a
+# submit pays for one instead of two, and the receipt does not wait for a second message. A receipt that
+# fails for a passing reason (the mail server) goes to send_receipt, with its own retries; a broker error
+# retries this task, which queues the analysis again (it is idempotent, as a second delivery is).
 @shared_task(
     name="evidence.tasks.submitted",
-    soft_time_limit=30,
-    time_limit=60,
-    **{**RETRY, "autoretry_for": (*TRANSIENT, BrokerError)},
+    soft_time_limit=60,
+    time_limit=90,
+    **{**RETRY, "autoretry_for": (BrokerError,)},
 )
-def submitted(submission_id: int, version: int, site_url: str = "") -> None:
-    """After a (re)submission: queue its receipt (fast) and its search text, duplicate detection and
-    suggestions (analysis)."""
-    receipt = {"submission_id": submission_id, "version": version, **({"site_url": site_url} if site_url else {})}
-    send_receipt.apply_async(kwargs=receipt)
+def submitted(submission_id: int, version: int, site_url: str = "") -> bool:
+    """After a (re)submission: queue its search text, duplicate detection and suggestions (analysis), then
+    e-mail its receipt. Returns whether the receipt went out now."""
     submission_submitted.apply_async(kwargs={"submission_id": submission_id})
+    receipt = {"submission_id": submission_id, "version": version, **({"site_url": site_url} if site_url else {})}
+    try:
+        return receipts.submission_send_receipt(**receipt)
+    except (*TRANSIENT, SoftTimeLimitExceeded) as exc:
+        log.warning("Receipt for submission %s v%s not sent yet (%s): retrying", submission_id, version, exc)
+        send_receipt.apply_async(kwargs=receipt, countdown=RETRY["retry_backoff"])
+        return False
 
 
 class ExtractionTask(Task):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -80,12 +81,23 @@ def test_submit_queues_the_receipt_after_commit(ready, submitter, django_capture
         callback()
     assert publish.call_count == 1
     assert not OutboxTask.objects.filter(dispatched_at__isnull=True).exists()
-    # The fast worker runs it: the receipt to its queue, the analysis to the analysis queue.
-    receipt = mocker.patch.object(tasks.send_receipt, "apply_async")
+    # The fast worker runs it: the analysis to its queue, then the receipt, sent at once.
+    retry = mocker.patch.object(tasks.send_receipt, "apply_async")
     analysis = mocker.patch.object(tasks.submission_submitted, "apply_async")
-    tasks.submitted(**row.kwargs)
-    receipt.assert_called_once_with(kwargs={"submission_id": ready.pk, "version": 1})
+    assert tasks.submitted(**row.kwargs) is True
     analysis.assert_called_once_with(kwargs={"submission_id": ready.pk})
+    assert [m.subject for m in mail.outbox] == ["Response received: MMIP-0001"] and not retry.called
+
+
+def test_a_receipt_the_mail_server_refuses_is_handed_to_its_retrying_task(ready, submitter, mocker):
+    services.submission_submit(submission=ready, by=submitter)
+    row = OutboxTask.objects.get(task_name="evidence.tasks.submitted")
+    mocker.patch.object(tasks.submission_submitted, "apply_async")
+    retry = mocker.patch.object(tasks.send_receipt, "apply_async")
+    mocker.patch("evidence.receipts.EmailMultiAlternatives.send", side_effect=ConnectionRefusedError("smtp down"))
+    assert tasks.submitted(**row.kwargs) is False
+    retry.assert_called_once_with(kwargs={"submission_id": ready.pk, "version": 1}, countdown=5)
+    assert SubmissionVersion.objects.get(submission=ready).receipt_sent_at is None
 
 
 def test_a_broker_outage_does_not_turn_a_submit_into_an_error(

@@ -327,11 +327,11 @@ def test_make_serve_takes_a_submission_through_every_process(live_db, tmp_path):
         for reference, request_id in ((first, first_request), (second, second_request)):
             served.wait_for(lambda r=reference: r in _mails(mail_dir), 60, f"the receipt for {reference}")
             served.wait_for(
-                lambda r=request_id: _task_record(served, "fast", "evidence.tasks.send_receipt", r),
+                lambda r=request_id: _task_record(served, "fast", "evidence.tasks.submitted", r),
                 30,
                 f"the fast worker's log of the receipt for {reference}",
             )
-        assert not any("evidence.tasks.send_receipt[" in line for line in served.lines("analysis"))
+        assert not any("evidence.tasks.submitted[" in line for line in served.lines("analysis"))
 
         # The analysis worker checks the second letter against the first: a campaign response.
         served.wait_for(
@@ -351,7 +351,7 @@ def test_make_serve_takes_a_submission_through_every_process(live_db, tmp_path):
         # One request id across web and workers: the access log line of the submit, the receipt, the analysis.
         submits = [r for r in served.records("web") if r.get("request_id") == second_request]
         assert any("/submit/" in r.get("request", "") and r.get("status") == "302" for r in submits), submits
-        assert _task_record(served, "fast", "evidence.tasks.send_receipt", second_request)
+        assert _task_record(served, "fast", "evidence.tasks.submitted", second_request)
         assert _task_record(served, "analysis", "evidence.tasks.submission_submitted", second_request)
         # Log lines are JSON (Celery's start-up banner aside): every web line is one object.
         web = [line for line in served.lines("web") if line.strip()]

@@ -492,7 +492,7 @@ def submission_submit(
     if problems:
         raise ValidationError(problems)
     # Queued first: the receipt and indexing need no reference, and the consultation's lock comes last. One
-    # task, which queues the receipt and the analysis from the worker (evidence.tasks.submitted).
+    # task: the fast worker queues the analysis and sends the receipt (evidence.tasks.submitted).
     # ``site_url``: where the submitter reached the site (for the receipt's link when MMIP_SITE_URL is unset).
     receipt = {"site_url": site_url} if site_url else {}
     outbox.enqueue("evidence.tasks.submitted", submission_id=submission.pk, version=submission.version + 1, **receipt)

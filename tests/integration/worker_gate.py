@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+from celery import shared_task
 from celery.signals import task_prerun
 
 HELD_TASK = "recommendations.tasks.compile_component"
@@ -19,3 +20,13 @@ def hold_while_the_gate_is_closed(sender=None, task_id=None, task=None, **kwargs
     (gate.parent / f"held-{task_id}").touch()
     while gate.exists():
         time.sleep(0.1)
+
+
+@shared_task(name="tests.integration.worker_gate.database_backend", ignore_result=False)
+def database_backend() -> int:
+    """The PostgreSQL server process behind this worker process's connection (a test of connection reuse)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]

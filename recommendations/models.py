@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from mmip.history import HistoricalRecords
 
 from evidence.models import Consultation, EcosystemComponent, Indicator
+from mmip.history import HistoricalRecords
 
 
 class CompilationRunQuerySet(models.QuerySet):

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Submission, SubmissionVersion
+from .models.submissions import SEARCH_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,9 @@ def submission_send_receipt(*, submission_id: int, version: int, site_url: str =
         row = (
             SubmissionVersion.objects.select_for_update(of=("self",))
             .select_related("submission__organisation", "submission__consultation", "created_by")
+            # Not the response's search document and vector: with its attachments' text they can run to
+            # megabytes, and a receipt reads the version's snapshot instead.
+            .defer(*(f"submission__{field}" for field in SEARCH_FIELDS))
             .filter(submission_id=submission_id, number=version)
             .first()
         )

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from evidence import services, tasks
 from evidence.models import DataPoint, Submission, SubmissionVersion
@@ -217,3 +219,16 @@ def test_money_in_a_receipt_reads_the_way_people_write_it(draft, submitter, djan
     assert "Capital investment in UK pharmaceutical manufacturing: £85 million a year (2024, Wales)" in (
         mail.outbox[0].body
     )
+
+
+def test_a_receipt_reads_no_search_text(draft, submitter, django_capture_on_commit_callbacks):
+    """The response's search document holds its attachments' text (megabytes, at worst): a receipt, which
+    describes the version's snapshot, does not read it, nor does any query that sends it."""
+    fill(draft, submitter)
+    with django_capture_on_commit_callbacks(execute=False):
+        submission = services.submission_submit(submission=draft, by=submitter)
+    Submission.objects.filter(pk=submission.pk).update(search_document="attachment text " * 50_000)
+    with CaptureQueriesContext(connection) as queries:
+        assert tasks.send_receipt(submission_id=submission.pk, version=1) is True
+    assert len(mail.outbox) == 1 and submission.reference in mail.outbox[0].subject
+    assert not [q["sql"] for q in queries.captured_queries if "search_document" in q["sql"]]

@@ -13,9 +13,9 @@
 # created and dropped; default mmip_pages_<pid>), BENCH_REDIS (Redis URL with its db, default
 # redis://127.0.0.1:6379/13; the run's queues are named pages-<pid>.* and deleted at the end),
 # PORT (8766), WEB_WORKERS (gunicorn, 3), WORKER_LAYOUT (procfile, the default, or one: a single worker
-# process for both queues at normal priority, as this script ran before 2 December 2026), PROFILE_DIR (if set, py-spy samples the web workers during each pass
-# and the workers during each pass and writes their stacks, folded, to PROFILE_DIR/<page>-<users>.txt and
-# <page>-<users>-worker-<pid>.txt: where the CPU goes under load).
+# process for both queues at normal priority, as this script ran before 2 December 2026), PROFILE_DIR (if
+# set, py-spy samples the web server and each worker during each pass and writes their stacks, folded, to
+# PROFILE_DIR/<page>-<users>.txt and <page>-<users>-worker-<pid>.txt: where the CPU goes under load).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20s}; shift || true

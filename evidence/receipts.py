@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Submission, SubmissionVersion
-from .models.submissions import SEARCH_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +92,26 @@ def receipt_message(version: SubmissionVersion, site: str = "") -> EmailMultiAlt
     return message
 
 
+# What a receipt reads: the version, and of its response, organisation, consultation and submitter only what
+# receipt_context, the templates and the checks below use.
+RECEIPT_FIELDS = (
+    "submission_id",
+    "number",
+    "snapshot",
+    "created_at",
+    "created_by_id",
+    "receipt_sent_at",
+    "submission__public_id",
+    "submission__reference",
+    "submission__confidentiality",
+    "submission__receipt_version",
+    "submission__organisation__name",
+    "submission__consultation__title",
+    "submission__consultation__closes_at",
+    "created_by__email",
+)
+
+
 def submission_send_receipt(*, submission_id: int, version: int, site_url: str = "") -> bool:
     """Send the receipt for ``version`` of a response, once. Returns False when there is nothing to send.
 
@@ -103,15 +122,17 @@ def submission_send_receipt(*, submission_id: int, version: int, site_url: str =
     submitter's edits never wait for the mail server.
     """
     with transaction.atomic():
-        row = (
+        # Only the columns the receipt uses (RECEIPT_FIELDS): not the response's texts, nor its search document
+        # and vector (with its attachments' text they can run to megabytes; a receipt reads the version's
+        # snapshot), nor the other 60 columns of the four rows, which Django would compile into the statement
+        # and convert for every receipt. (submission, number) is unique: no ORDER BY.
+        rows = (
             SubmissionVersion.objects.select_for_update(of=("self",))
             .select_related("submission__organisation", "submission__consultation", "created_by")
-            # Not the response's search document and vector: with its attachments' text they can run to
-            # megabytes, and a receipt reads the version's snapshot instead.
-            .defer(*(f"submission__{field}" for field in SEARCH_FIELDS))
+            .only(*RECEIPT_FIELDS)
             .filter(submission_id=submission_id, number=version)
-            .first()
         )
+        row = next(iter(rows[:1]), None)
         if row is None:
             log.info("Receipt for submission %s v%s: no such version (deleted?), nothing sent", submission_id, version)
             return False

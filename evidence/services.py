@@ -401,11 +401,34 @@ def submission_problems(submission: Submission, *, has_answers: bool | None = No
     return [message for message, _ in submission_blockers(submission, has_answers=has_answers)]
 
 
+# The columns a snapshot copies, and no more: a submit compiles and converts each column it reads, and the
+# catalogue rows joined in (indicators with their baselines, questions with their guidance) are wide.
+SNAPSHOT_DATA_POINT_FIELDS = (
+    "indicator",
+    "other_indicator",
+    "value",
+    "unit",
+    "period_start",
+    "period_end",
+    "geography",
+    "source",
+    "indicator__name",
+    "geography__name",
+)
+
+
+def snapshot_answers(submission: Submission):
+    """The response's answers with what a snapshot copies of them (and their order, by question)."""
+    return submission.answers.select_related("question__component").only(
+        "text", "question__text", "question__component__name"
+    )
+
+
 def snapshot(submission: Submission, *, answers=None) -> dict[str, Any]:
     """A plain copy of the response as submitted, kept in SubmissionVersion (``answers``: already read,
     with their questions and components)."""
     if answers is None:
-        answers = submission.answers.select_related("question__component")
+        answers = snapshot_answers(submission)
     return {
         "reference": submission.reference,
         "organisation": submission.organisation.name,
@@ -432,10 +455,11 @@ def snapshot(submission: Submission, *, answers=None) -> dict[str, Any]:
                 "geography": d.geography.name,
                 "source": d.source,
             }
-            for d in submission.data_points.select_related("indicator", "geography")
+            for d in submission.data_points.select_related("indicator", "geography").only(*SNAPSHOT_DATA_POINT_FIELDS)
         ],
         "attachments": [
-            {"name": a.original_name, "sha256": a.sha256, "size": a.size} for a in submission.attachments.without_text()
+            {"name": a.original_name, "sha256": a.sha256, "size": a.size}
+            for a in submission.attachments.only("original_name", "sha256", "size")
         ],
     }
 
@@ -487,7 +511,7 @@ def submission_submit(
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
         return submission
     ensure_editable(submission, now)
-    answers = list(submission.answers.select_related("question__component"))
+    answers = list(snapshot_answers(submission))
     problems = submission_problems(submission, has_answers=bool(answers))
     if problems:
         raise ValidationError(problems)

@@ -232,3 +232,57 @@ def test_a_receipt_reads_no_search_text(draft, submitter, django_capture_on_comm
         assert tasks.send_receipt(submission_id=submission.pk, version=1) is True
     assert len(mail.outbox) == 1 and submission.reference in mail.outbox[0].subject
     assert not [q["sql"] for q in queries.captured_queries if "search_document" in q["sql"]]
+
+
+def test_a_receipt_reads_its_rows_in_one_statement_of_the_columns_it_uses(
+    draft, submitter, django_capture_on_commit_callbacks
+):
+    """One SELECT for the version, its response, organisation, consultation and submitter, of only the
+    columns the receipt shows (no second query for a column left unread), then the two UPDATEs."""
+    fill(draft, submitter)
+    with django_capture_on_commit_callbacks(execute=False):
+        submission = services.submission_submit(submission=draft, by=submitter)
+    with CaptureQueriesContext(connection) as queries:
+        assert tasks.send_receipt(submission_id=submission.pk, version=1) is True
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    selects = [sql for sql in statements if sql.startswith("SELECT")]
+    assert len(selects) == 1, selects
+    assert '"evidence_submission"."summary"' not in selects[0] and '"auth_user"."password"' not in selects[0]
+    assert len(statements) == 3, statements
+    body = mail.outbox[0].body
+    assert submission.reference in body and draft.consultation.title in body and submission.organisation.name in body
+
+
+def test_the_version_keeps_the_response_as_submitted_reading_only_what_it_copies(
+    draft, submitter, django_capture_on_commit_callbacks
+):
+    """The snapshot copies the answers with their questions and components, the figures with their
+    indicators and regions, and the files; its reads leave out the catalogue's wide columns (an indicator's
+    baseline, a question's guidance) and the files' extracted text."""
+    services.attachment_add(
+        submission=draft, by=submitter, upload=SimpleUploadedFile("skills-survey.pdf", journey_files.pdf_bytes())
+    )
+    fill(draft, submitter)
+    question = draft.consultation.questions.first()
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+        submission = services.submission_submit(submission=draft, by=submitter)
+    snapshot = SubmissionVersion.objects.get(submission=submission, number=1).snapshot
+    component = question.component.name if question.component else ""
+    assert snapshot["answers"] == [
+        {"question": question.text, "component": component, "text": "Validation roles take seven months to fill."}
+    ]
+    assert snapshot["data_points"] == [
+        {
+            "indicator": "Medicines manufacturing jobs",
+            "value": "1200.0000",
+            "unit": "jobs",
+            "period": "2023",
+            "geography": "Wales",
+            "source": "Our annual report 2023",
+        }
+    ]
+    [attachment] = snapshot["attachments"]
+    assert attachment["name"] == "skills-survey.pdf" and len(attachment["sha256"]) == 64 and attachment["size"] > 0
+    selects = " ".join(q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT"))
+    for wide in ("baseline_source", '"evidence_question"."guidance"', "extracted_text", '"evidence_datapoint"."notes"'):
+        assert wide not in selects, wide

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from mmip.fixedquery import FixedQuery
+
 from . import outbox
 from .models import (
     Answer,
@@ -27,7 +29,7 @@ from .models import (
     SubmissionVersion,
     confidentiality_errors,
 )
-from .models.submissions import SEARCH_FIELDS
+from .models.submissions import SEARCH_FIELDS, period_label
 from .uploads import inspect_upload
 
 
@@ -401,34 +403,39 @@ def submission_problems(submission: Submission, *, has_answers: bool | None = No
     return [message for message, _ in submission_blockers(submission, has_answers=has_answers)]
 
 
-# The columns a snapshot copies, and no more: a submit compiles and converts each column it reads, and the
-# catalogue rows joined in (indicators with their baselines, questions with their guidance) are wide.
-SNAPSHOT_DATA_POINT_FIELDS = (
-    "indicator",
-    "other_indicator",
-    "value",
-    "unit",
-    "period_start",
-    "period_end",
-    "geography",
-    "source",
-    "indicator__name",
-    "geography__name",
+# What a snapshot copies of the response's answers, figures and files: three statements the ORM writes once
+# per process (mmip/fixedquery.py), since every submit runs them (building each anew cost more CPU than the
+# submit's round trips). Each in its list's order: answers by question, figures and files as entered.
+SNAPSHOT_ANSWERS = FixedQuery(
+    lambda submission_id: Answer.objects.filter(submission_id=submission_id).values_list(
+        "question__text", "question__component__name", "text"
+    )
+)
+SNAPSHOT_DATA_POINTS = FixedQuery(
+    lambda submission_id: DataPoint.objects.filter(submission_id=submission_id).values_list(
+        "indicator_id",
+        "indicator__name",
+        "other_indicator",
+        "value",
+        "unit",
+        "period_start",
+        "period_end",
+        "geography__name",
+        "source",
+    )
+)
+SNAPSHOT_ATTACHMENTS = FixedQuery(
+    lambda submission_id: Attachment.objects.filter(submission_id=submission_id).values_list(
+        "original_name", "sha256", "size"
+    )
 )
 
 
-def snapshot_answers(submission: Submission):
-    """The response's answers with what a snapshot copies of them (and their order, by question)."""
-    return submission.answers.select_related("question__component").only(
-        "text", "question__text", "question__component__name"
-    )
-
-
 def snapshot(submission: Submission, *, answers=None) -> dict[str, Any]:
-    """A plain copy of the response as submitted, kept in SubmissionVersion (``answers``: already read,
-    with their questions and components)."""
+    """A plain copy of the response as submitted, kept in SubmissionVersion (``answers``: already read by
+    SNAPSHOT_ANSWERS)."""
     if answers is None:
-        answers = snapshot_answers(submission)
+        answers = SNAPSHOT_ANSWERS(submission.pk)
     return {
         "reference": submission.reference,
         "organisation": submission.organisation.name,
@@ -439,27 +446,23 @@ def snapshot(submission: Submission, *, answers=None) -> dict[str, Any]:
         "confidentiality_reason": submission.confidentiality_reason,
         "consent_to_publish": submission.consent_to_publish,
         "answers": [
-            {
-                "question": a.question.text,
-                "component": a.question.component.name if a.question.component else "",
-                "text": a.text,
-            }
-            for a in answers
+            {"question": question, "component": component or "", "text": text} for question, component, text in answers
         ],
         "data_points": [
             {
-                "indicator": d.indicator_name,
-                "value": str(d.value),
-                "unit": d.unit,
-                "period": d.period_label,
-                "geography": d.geography.name,
-                "source": d.source,
+                "indicator": indicator_name if indicator_id else other_indicator,
+                "value": str(value),
+                "unit": unit,
+                "period": period_label(start, end),
+                "geography": geography,
+                "source": source,
             }
-            for d in submission.data_points.select_related("indicator", "geography").only(*SNAPSHOT_DATA_POINT_FIELDS)
+            for indicator_id, indicator_name, other_indicator, value, unit, start, end, geography, source in (
+                SNAPSHOT_DATA_POINTS(submission.pk)
+            )
         ],
         "attachments": [
-            {"name": a.original_name, "sha256": a.sha256, "size": a.size}
-            for a in submission.attachments.only("original_name", "sha256", "size")
+            {"name": name, "sha256": sha256, "size": size} for name, sha256, size in SNAPSHOT_ATTACHMENTS(submission.pk)
         ],
     }
 
@@ -511,7 +514,7 @@ def submission_submit(
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
         return submission
     ensure_editable(submission, now)
-    answers = list(snapshot_answers(submission))
+    answers = SNAPSHOT_ANSWERS(submission.pk)
     problems = submission_problems(submission, has_answers=bool(answers))
     if problems:
         raise ValidationError(problems)

@@ -366,9 +366,7 @@ class DataPoint(models.Model):
 
     @property
     def period_label(self) -> str:
-        if self.period_end and self.period_end != self.period_start:
-            return f"{self.period_start}–{self.period_end}"
-        return str(self.period_start)
+        return period_label(self.period_start, self.period_end)
 
     @property
     def value_display(self) -> str:
@@ -380,6 +378,13 @@ class DataPoint(models.Model):
         """The value as people write it: "£85 million a year", not "85 £ million a year"."""
         kind = self.indicator.kind if self.indicator_id else Indicator.Kind.LEVEL
         return format_value(self.value, self.unit, kind)
+
+
+def period_label(start: int, end: int | None) -> str:
+    """A data point's period as people write it: "2023", "2019–2023"."""
+    if end and end != start:
+        return f"{start}–{end}"
+    return str(start)
 
 
 class OtherMeasureQuerySet(models.QuerySet):

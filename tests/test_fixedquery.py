@@ -1,0 +1,97 @@
+"""FixedQuery (mmip/fixedquery.py): the ORM's own statement, built once per thread, run with new values, with
+the ORM's results."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evidence.models import DataPoint, Submission
+from mmip.fixedquery import FixedQuery
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def figures(submission_id):
+    return (
+        DataPoint.objects.filter(submission_id=submission_id, unit__startswith="£")
+        .select_related("geography")
+        .values_list("geography__name", "value", "period_start")
+    )
+
+
+@pytest.fixture
+def two_responses(consultation):
+    responses = factories.SubmissionFactory.create_batch(2, consultation=consultation)
+    for n, response in enumerate(responses):
+        for value, unit, region in ((Decimal("85.5") + n, "£ million", "wales"), (Decimal(12), "jobs", "scotland")):
+            factories.DataPointFactory(
+                submission=response,
+                indicator=factories.indicator("capital-investment"),
+                value=value,
+                unit=unit,
+                period_start=2024 - n,
+                geography=factories.region(region),
+            )
+    return responses
+
+
+def test_the_same_rows_as_the_orm_for_each_value_with_its_constants_and_conversions(two_responses):
+    query = FixedQuery(figures)
+    for response in two_responses:
+        assert query(response.pk) == list(figures(response.pk))
+    assert query(two_responses[1].pk) == [("Wales", Decimal("86.5"), 2023)]
+    assert isinstance(query(two_responses[0].pk)[0][1], Decimal)  # converted as the ORM does (SQLite too)
+    assert query(-1) == []
+
+
+def test_the_statement_is_built_once_per_thread(two_responses):
+    built = []
+
+    def build(submission_id):
+        built.append(submission_id)
+        return figures(submission_id)
+
+    query = FixedQuery(build)
+    with CaptureQueriesContext(connection) as queries:
+        query(two_responses[0].pk)
+        query(two_responses[1].pk)
+    assert len(built) == 1 and len(queries) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_builds_its_own_statement_for_its_own_connection(two_responses):
+    built = []
+
+    def build(submission_id):
+        built.append(submission_id)
+        return figures(submission_id)
+
+    query = FixedQuery(build)
+    expected = query(two_responses[0].pk)
+    results = []
+
+    def elsewhere():
+        try:
+            results.append(query(two_responses[0].pk))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert results == [expected] and len(built) == 2
+
+
+def test_a_query_it_cannot_run_again_is_refused():
+    with pytest.raises(TypeError, match="values_list"):
+        FixedQuery(lambda pk: Submission.objects.filter(pk=pk))(1)
+    with pytest.raises(TypeError, match="placeholder"):
+        FixedQuery(lambda pk: Submission.objects.filter(pk=1).values_list("reference"))(1)
+    with pytest.raises(TypeError, match="expected 1 values"):
+        FixedQuery(figures)(1, 2)

@@ -7,11 +7,11 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from evidence.models import DataPoint, Submission
-from mmip.fixedquery import FixedQuery
+from mmip.fixedquery import FixedQuery, instance
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +95,46 @@ def test_a_query_it_cannot_run_again_is_refused():
         FixedQuery(lambda pk: Submission.objects.filter(pk=1).values_list("reference"))(1)
     with pytest.raises(TypeError, match="expected 1 values"):
         FixedQuery(figures)(1, 2)
+
+
+def test_a_uuid_argument_and_instances_loaded_as_the_orm_loads_them(two_responses):
+    from evidence.models import Consultation
+
+    response = two_responses[1]
+    query = FixedQuery(
+        lambda public_id, consultation_id: Submission.objects.filter(
+            public_id=public_id, consultation_id=consultation_id
+        ).values_list("id", "summary", "created_at", "consultation"),
+        kinds=("uuid", "int"),
+    )
+    assert query(two_responses[0].public_id, response.consultation_id)[0][0] == two_responses[0].pk
+    [row] = query(response.public_id, response.consultation_id)
+    assert query(response.public_id, response.consultation_id + 1) == []
+    loaded = instance(Submission, ["id", "summary", "created_at", "consultation_id"], row)
+    assert (loaded.pk, loaded.summary, loaded.created_at) == (response.pk, response.summary, response.created_at)
+    assert loaded.get_deferred_fields() >= {"reference", "search_document"}
+    assert not loaded._state.adding and loaded._state.db == "default"
+    with CaptureQueriesContext(connection) as queries:
+        assert isinstance(loaded.consultation, Consultation)  # not cached: read as usual
+    assert len(queries) == 1
+
+
+def test_the_web_journey_reads_a_response_it_changes_in_one_statement_and_only_its_members(two_responses):
+    from evidence import services
+
+    response = two_responses[0]
+    member = factories.MembershipFactory(organisation=response.organisation).user
+    outsider = factories.MembershipFactory(organisation=two_responses[1].organisation).user
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        mine = services._locked_for(member, response.public_id)
+        assert mine.consultation.title == response.consultation.title
+        assert mine.organisation.name == response.organisation.name
+        assert (mine.summary, mine.status, mine.version) == (response.summary, response.status, response.version)
+    assert len(queries) == 1
+    assert "FOR UPDATE" in queries[0]["sql"] or not connection.features.has_select_for_update
+    assert "search_document" not in queries[0]["sql"] and mine.get_deferred_fields() == {
+        "search_document",
+        "search_vector",
+    }
+    with transaction.atomic(), pytest.raises(Submission.DoesNotExist):
+        services._locked_for(outsider, response.public_id)

@@ -6,17 +6,21 @@ as it is when the worker gets round to it: after a broker outage the submitter m
 
 from __future__ import annotations
 
+import functools
 import logging
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Submission, SubmissionVersion
+from mmip.fixedquery import Columns, FixedQuery, columns, load, lookups
+
+from .models import Consultation, Organisation, Submission, SubmissionVersion
 
 log = logging.getLogger(__name__)
 
@@ -94,22 +98,45 @@ def receipt_message(version: SubmissionVersion, site: str = "") -> EmailMultiAlt
 
 # What a receipt reads: the version, and of its response, organisation, consultation and submitter only what
 # receipt_context, the templates and the checks below use.
-RECEIPT_FIELDS = (
-    "submission_id",
-    "number",
-    "snapshot",
-    "created_at",
-    "created_by_id",
-    "receipt_sent_at",
-    "submission__public_id",
-    "submission__reference",
-    "submission__confidentiality",
-    "submission__receipt_version",
-    "submission__organisation__name",
-    "submission__consultation__title",
-    "submission__consultation__closes_at",
-    "created_by__email",
+@functools.cache
+def _receipt_layout() -> tuple[Columns, ...]:
+    return (
+        columns(SubmissionVersion),
+        columns(
+            Submission,
+            "submission__",
+            ["public_id", "reference", "confidentiality", "receipt_version", "organisation", "consultation"],
+        ),
+        columns(Organisation, "submission__organisation__", ["name"]),
+        columns(Consultation, "submission__consultation__", ["title", "closes_at"]),
+        columns(get_user_model(), "created_by__", ["email"]),
+    )
+
+
+# One statement, built once per worker thread (mmip/fixedquery.py): the version's row locked (not its
+# response's), with those columns of the others; not the response's texts, nor its search document and
+# vector (with its attachments' text they can run to megabytes; a receipt reads the version's snapshot).
+_RECEIPT = FixedQuery(
+    lambda submission_id, number: (
+        SubmissionVersion.objects.select_for_update(of=("self",))
+        .filter(submission_id=submission_id, number=number)
+        .order_by()
+        .values_list(*lookups(_receipt_layout()))
+    ),
+    kinds=("int", "int"),
 )
+
+
+def _receipt_version(submission_id: int, number: int) -> SubmissionVersion | None:
+    rows = _RECEIPT(submission_id, number)
+    if not rows:
+        return None
+    version, submission, organisation, consultation, user = load(rows[0], _receipt_layout())
+    Submission.organisation.field.set_cached_value(submission, organisation)
+    Submission.consultation.field.set_cached_value(submission, consultation)
+    SubmissionVersion.submission.field.set_cached_value(version, submission)
+    SubmissionVersion.created_by.field.set_cached_value(version, user)
+    return version
 
 
 def submission_send_receipt(*, submission_id: int, version: int, site_url: str = "") -> bool:
@@ -122,17 +149,7 @@ def submission_send_receipt(*, submission_id: int, version: int, site_url: str =
     submitter's edits never wait for the mail server.
     """
     with transaction.atomic():
-        # Only the columns the receipt uses (RECEIPT_FIELDS): not the response's texts, nor its search document
-        # and vector (with its attachments' text they can run to megabytes; a receipt reads the version's
-        # snapshot), nor the other 60 columns of the four rows, which Django would compile into the statement
-        # and convert for every receipt. (submission, number) is unique: no ORDER BY.
-        rows = (
-            SubmissionVersion.objects.select_for_update(of=("self",))
-            .select_related("submission__organisation", "submission__consultation", "created_by")
-            .only(*RECEIPT_FIELDS)
-            .filter(submission_id=submission_id, number=version)
-        )
-        row = next(iter(rows[:1]), None)
+        row = _receipt_version(submission_id, version)  # locked until the transaction ends
         if row is None:
             log.info("Receipt for submission %s v%s: no such version (deleted?), nothing sent", submission_id, version)
             return False

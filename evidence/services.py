@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from mmip.fixedquery import FixedQuery, instance
+from mmip.fixedquery import Columns, FixedQuery, columns, load, lookups
 
 from . import outbox
 from .models import (
@@ -61,14 +61,14 @@ def _locked(pk: int) -> Submission:
 
 
 @functools.cache
-def _mine_columns() -> tuple[tuple[type, tuple[str, ...], tuple[str, ...]], ...]:
-    """For each model _locked_for reads (the response, its consultation, its organisation): the model, its
-    attnames and the names that select them from the response (all but the search document and vector)."""
-    out = []
-    for prefix, model in (("", Submission), ("consultation__", Consultation), ("organisation__", Organisation)):
-        fields = [f for f in model._meta.concrete_fields if not (model is Submission and f.name in SEARCH_FIELDS)]
-        out.append((model, tuple(f.attname for f in fields), tuple(prefix + f.name for f in fields)))
-    return tuple(out)
+def _mine_layout() -> tuple[Columns, ...]:
+    """What _locked_for reads: the response (all but its search document and vector), its consultation and
+    its organisation."""
+    return (
+        columns(Submission, exclude=SEARCH_FIELDS),
+        columns(Consultation, "consultation__"),
+        columns(Organisation, "organisation__"),
+    )
 
 
 # The web journey's read of a response it changes (every draft save and submit): built once per thread
@@ -78,7 +78,7 @@ _MINE = FixedQuery(
         Submission.objects.select_for_update(of=("self",))
         .filter(public_id=public_id, organisation__members__user_id=user_id)
         .order_by()
-        .values_list(*(name for _, _, names in _mine_columns() for name in names))
+        .values_list(*lookups(_mine_layout()))
     ),
     kinds=("uuid", "int"),
 )
@@ -92,11 +92,7 @@ def _locked_for(user, public_id) -> Submission:
     if not rows:
         raise Submission.DoesNotExist("No response of this id belongs to the user's organisation.")
     [row] = rows  # a response belongs to one organisation, and a user is its member once
-    loaded, start = [], 0
-    for model, attnames, _ in _mine_columns():
-        loaded.append(instance(model, attnames, row[start : start + len(attnames)]))
-        start += len(attnames)
-    submission, consultation, organisation = loaded
+    submission, consultation, organisation = load(row, _mine_layout())
     Submission.consultation.field.set_cached_value(submission, consultation)
     Submission.organisation.field.set_cached_value(submission, organisation)
     return submission

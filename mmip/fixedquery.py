@@ -12,8 +12,9 @@ on SQLite, JSON)::
 
 The queryset must be a ``values_list`` of fields (no ``flat``, ``named``, extra or annotations) in which each
 argument appears as one parameter of the SQL, compared with a field of its kind (``kinds``: "int" for keys
-and integers, "uuid" for UUID fields); ``FixedQuery`` checks this when it compiles. ``instance`` turns a
-row's columns back into a model instance, as the ORM's own loading does.
+and integer fields other than SmallIntegerField, "uuid" for UUID fields); ``FixedQuery`` checks this when it
+compiles. ``columns``, ``lookups`` and ``load`` select whole or partial rows of several models and load them
+as instances, as the ORM's own loading does.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.query import ValuesListIterable
 
-# Placeholder values of each kind, one per argument: values nobody's query holds.
+# Placeholder values of each kind, one per argument: values nobody's query holds, within the range of every
+# integer field but the small ones (Django finds an out-of-range lookup empty before writing any SQL).
 _PLACEHOLDERS = {
-    "int": tuple(-(2**62) + n for n in range(8)),
+    "int": tuple(2_147_483_000 + n for n in range(8)),
     "uuid": tuple(uuid.UUID(int=2**127 + 0x5EED0000 + n) for n in range(8)),
 }
 
@@ -54,6 +56,9 @@ class FixedQuery:
         """Which argument a parameter of the compiled SQL is, and how the database takes it (a UUID is sent
         as itself, or as hex where the database has no UUID type); None for a constant of the query."""
         for index, placeholder in enumerate(self._placeholders):
+            if isinstance(placeholder, int) and isinstance(param, int) and param == placeholder:
+                # On PostgreSQL, Django sends an integer field's value typed (psycopg's Int4 for an IntegerField).
+                return index, _as_is if type(param) is int else type(param)
             if type(param) is type(placeholder) and param == placeholder:
                 return index, _as_is
             if isinstance(placeholder, uuid.UUID) and param == placeholder.hex:
@@ -96,3 +101,32 @@ def instance(model: type[Model], attnames: Sequence[str], values: Sequence, usin
     given = dict(zip(attnames, values, strict=True))
     names = [field.attname for field in model._meta.concrete_fields if field.attname in given]
     return model.from_db(using, names, [given[name] for name in names])
+
+
+Columns = tuple[type[Model], tuple[str, ...], tuple[str, ...]]
+
+
+def columns(model: type[Model], prefix: str = "", names: Sequence[str] = (), exclude: Sequence[str] = ()) -> Columns:
+    """What a FixedQuery selects of one model: the model, its fields' attnames (for ``instance``) and the
+    lookups that select them from the queried model (``prefix``: the path to it, "submission__"). All
+    concrete fields but ``exclude`` when ``names`` is empty; a model's primary key is always read."""
+    meta = model._meta
+    if names:
+        fields = [meta.pk, *(meta.get_field(name) for name in names if name != meta.pk.name)]
+    else:
+        fields = [field for field in meta.concrete_fields if field.name not in exclude]
+    return model, tuple(field.attname for field in fields), tuple(prefix + field.name for field in fields)
+
+
+def lookups(layout: Sequence[Columns]) -> list[str]:
+    """The ``values_list`` arguments that select a layout's columns, in order."""
+    return [lookup for _, _, names in layout for lookup in names]
+
+
+def load(row: Sequence, layout: Sequence[Columns], using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+    """A row of a FixedQuery that selected ``lookups(layout)``, as one instance of each model of the layout."""
+    loaded, start = [], 0
+    for model, attnames, _ in layout:
+        loaded.append(instance(model, attnames, row[start : start + len(attnames)], using))
+        start += len(attnames)
+    return loaded

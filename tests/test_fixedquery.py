@@ -138,3 +138,16 @@ def test_the_web_journey_reads_a_response_it_changes_in_one_statement_and_only_i
     }
     with transaction.atomic(), pytest.raises(Submission.DoesNotExist):
         services._locked_for(outsider, response.public_id)
+
+
+def test_an_integer_field_argument_is_sent_as_the_orm_sends_it(two_responses):
+    """Django types an IntegerField's value for PostgreSQL (psycopg's Int4); a key's goes as a plain int."""
+    Submission.objects.filter(pk=two_responses[1].pk).update(version=7)
+    query = FixedQuery(
+        lambda version, consultation_id: Submission.objects.filter(
+            version=version, consultation_id=consultation_id
+        ).values_list("id"),
+        kinds=("int", "int"),
+    )
+    assert query(7, two_responses[1].consultation_id) == [(two_responses[1].pk,)]
+    assert query(0, two_responses[1].consultation_id) == [(two_responses[0].pk,)]

@@ -436,7 +436,7 @@ def submission_problems(submission: Submission, *, has_answers: bool | None = No
 
 
 # What a snapshot copies of the response's answers, figures and files: three statements the ORM writes once
-# per process (mmip/fixedquery.py), since every submit runs them (building each anew cost more CPU than the
+# per thread (mmip/fixedquery.py), since every submit runs them (building each anew cost more CPU than the
 # submit's round trips). Each in its list's order: answers by question, figures and files as entered.
 SNAPSHOT_ANSWERS = FixedQuery(
     lambda submission_id: Answer.objects.filter(submission_id=submission_id).values_list(

@@ -534,13 +534,13 @@ def submission_submit(
     now = now or timezone.now()
     # Only the response's row is locked (FOR UPDATE OF): its consultation and organisation are read in
     # the same statement without locking them.
-    rows = (
-        Submission.objects.without_search()
-        .select_for_update(of=("self",))
-        .select_related("consultation", "organisation")
-    )
     if submission is not None:
-        submission = rows.get(pk=submission.pk)
+        submission = (
+            Submission.objects.without_search()
+            .select_for_update(of=("self",))
+            .select_related("consultation", "organisation")
+            .get(pk=submission.pk)
+        )
     else:
         submission = _locked_for(by, public_id)
     if submission.status == Submission.Status.SUBMITTED and not submission.has_unsubmitted_changes:
